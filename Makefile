@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fine-grained device-reported dirty tracking for VFIO mdev devices.
+#
+#   make            install what is needed (apt), extract the Debian 6.12
+#                   kernel and source, apply the series, build everything
+#   make check      the whole test suite in a VM; ends "N passed, N failed"
+#   make run        the main job: boot, create mdevs, stock vs patched table
+#   make checkpatch checkpatch --strict over the series and our kernel code
+#   make clean      remove build/
+BUILD ?= $(CURDIR)/build
+export BUILD
+
+all:
+	./scripts/build.sh
+
+check: all
+	./scripts/check.sh
+
+run: all
+	./scripts/main-job.sh
+
+checkpatch: all
+	./scripts/checkpatch.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all check run checkpatch clean

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build.sh: everything `make` builds, incrementally, out of tree in build/.
+#   1. install what is needed (apt) and resolve the 6.12.y kernel version
+#   2. extract the kernel image, stock modules and pristine source; apply
+#      the series (drivers/vfio/patches)
+#   3. build the patched vfio, vfio_iommu_type1 and mdev
+#   4. build the project's modules twice: against the patched VFIO and,
+#      with VFIO_STOCK=y, against Debian's stock headers
+#   5. build the static user-space tests and tools
+#   6. pack the test VM's initramfs
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+JOBS=${JOBS:-$(nproc)}
+log() { echo "build: $*" >&2; }
+mkdir -p "$BUILD"
+
+if [ "${SKIP_SETUP:-0}" != 1 ] || [ ! -s "$BUILD/kver" ]; then
+	KVER=$("$TOP/scripts/setup-host.sh" | tail -1)
+	echo "$KVER" > "$BUILD/kver"
+fi
+KVER=$(cat "$BUILD/kver")
+KDIR=/usr/src/linux-headers-$KVER
+"$TOP/scripts/prepare-kernel.sh" "$KVER" "$BUILD"
+KP=$BUILD/kpatched
+
+kmake() { make -s -C "$KDIR" -j"$JOBS" "$@" modules; }
+
+log "patched vfio, vfio_iommu_type1, mdev ($KVER)"
+kmake M="$KP/drivers/vfio"
+mkdir -p "$BUILD/modules/patched" "$BUILD/modules/stock"
+cp "$KP"/drivers/vfio/{vfio,vfio_iommu_type1}.ko "$KP/drivers/vfio/mdev/mdev.ko" \
+	"$BUILD/modules/patched/"
+cp "$BUILD"/kernel/stock/*.ko "$BUILD/modules/stock/"
+
+# The project's own modules, one copy of the sources per variant (external
+# modules build in their source directory).
+own_module() {	# SRCDIR NAME
+	local src=$1 name=$2 v obj
+	[ -e "$src/Kbuild" ] || return 0
+	for v in patched stock; do
+		obj=$BUILD/obj/$v/$name
+		mkdir -p "$obj"
+		# Refresh sources, keep objects for an incremental rebuild.
+		cp -a "$src"/. "$obj"/
+		if [ $v = patched ]; then
+			kmake M="$obj" NOSTDINC_FLAGS="-I$KP/include -I$TOP/include/uapi" \
+				KBUILD_EXTRA_SYMBOLS="$KP/drivers/vfio/Module.symvers"
+		else
+			kmake M="$obj" VFIO_STOCK=y NOSTDINC_FLAGS="-I$TOP/include/uapi"
+		fi
+		cp "$obj"/*.ko "$BUILD/modules/$v/"
+	done
+	log "module $name (patched + stock)"
+}
+own_module "$TOP/tests/mdev" dirty_test_mdev
+[ "${SKIP_VGPU:-0}" = 1 ] || own_module "$TOP/drivers/gpu/sample-vgpu" sample_vgpu
+
+# User space: the patched uAPI header first, then the harness.
+mkdir -p "$BUILD/uapi/linux" "$BUILD/bin"
+# as headers_install does: drop the kernel-only __user annotation
+sed -e "s/ __user / /g" "$KP/include/uapi/linux/vfio.h" > "$BUILD/uapi/linux/vfio.h"
+make -s -C "$TOP/tests/selftests" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
+[ ! -e "$TOP/tools/Makefile" ] || make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
+
+"$TOP/scripts/vm/mkinitramfs.sh" "$BUILD" "$BUILD/vm/initramfs.cpio"
+log "done: $(du -h "$BUILD/vm/initramfs.cpio" | cut -f1) initramfs"

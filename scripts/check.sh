@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: the host-side tests, then the whole selftest suite in one
+# VM boot (stock oracle first, then the patched modules).  Counts TAP
+# results ("ok N", "not ok N"; "# SKIP" counts as skipped) and ends with
+# "N passed, N failed".  Exit status is non-zero on any failure, including
+# a bad line in the guest kernel log or a VM that did not finish.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+out=$BUILD/check
+rm -rf "$out"; mkdir -p "$out"
+start=$(date +%s)
+
+: > "$out/tap.log"
+# Host-side tests (TAP), if any are built.
+for t in "$BUILD"/host/*_test; do
+	[ -x "$t" ] || continue
+	echo "# === host $(basename "$t")" | tee -a "$out/tap.log"
+	"$t" 2>&1 | tee -a "$out/tap.log"
+done
+[ ! -x "$TOP/tests/fuzz/run.sh" ] || "$TOP/tests/fuzz/run.sh" 2>&1 | tee -a "$out/tap.log"
+
+"$TOP/scripts/vm/run.sh" -t 840 -l "$out/vm" -- 'sh /tests/run-suite.sh' \
+	2>&1 | tee -a "$out/tap.log"
+vmrc=${PIPESTATUS[0]}
+
+pass=$(grep -cE '^ok [0-9]+' "$out/tap.log" | tr -d ' ')
+skip=$(grep -E '^ok [0-9]+' "$out/tap.log" | grep -c '# SKIP' | tr -d ' ')
+fail=$(grep -cE '^not ok [0-9]+' "$out/tap.log" | tr -d ' ')
+pass=$((pass - skip))
+if [ "$vmrc" != 0 ] && [ "$fail" = 0 ]; then
+	echo "not ok - test VM run (exit $vmrc: kernel log or VM failure, see $out/vm)"
+	fail=1
+fi
+if [ "$vmrc" != 0 ] && [ -s "$out/vm/bad-lines.log" ]; then
+	echo "not ok - guest kernel log has WARN/BUG/Oops/lockdep lines"
+	fail=$((fail + 1))
+fi
+echo "# suite took $(( $(date +%s) - start ))s; logs in $out"
+if [ "$skip" != 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ "$fail" = 0 ]

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch.pl --strict (from linux-source) over every patch of the series
+# and over the project's own kernel code; fails on any ERROR.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+CP="perl $BUILD/ksrc/scripts/checkpatch.pl --strict --no-tree --quiet"
+rc=0
+for p in "$TOP"/drivers/vfio/patches/0*.patch; do
+	case "$p" in *0000-cover-letter.patch) continue ;; esac
+	out=$($CP "$p") || rc=1
+	[ -z "$out" ] || echo "$out"
+done
+for f in "$TOP"/tests/mdev/*.[ch] "$TOP"/drivers/gpu/sample-vgpu/*.[ch]; do
+	[ -e "$f" ] || continue
+	out=$($CP -f "$f") || rc=1
+	[ -z "$out" ] || echo "$out"
+done
+[ $rc = 0 ] && echo "checkpatch: no errors"
+exit $rc

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# prepare-kernel.sh KVER BUILD
+#
+# Extract the Debian kernel image for KVER (vmlinuz and the stock vfio,
+# vfio_iommu_type1 and mdev modules) into BUILD/kernel, extract the
+# pristine drivers/vfio and VFIO headers from linux-source-6.12 into
+# BUILD/ksrc, and apply the project's series onto a copy in BUILD/kpatched.
+set -euo pipefail
+
+KVER=$1
+BUILD=$2
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+SERIES=$TOP/drivers/vfio/patches
+log() { echo "prepare: $*" >&2; }
+
+mkdir -p "$BUILD"
+BUILD=$(cd "$BUILD" && pwd)
+
+# --- the Debian kernel image (for the VM) and its stock modules ---------
+if [ ! -e "$BUILD/kernel/.done-$KVER" ]; then
+	rm -rf "$BUILD/kernel"
+	mkdir -p "$BUILD/kernel/debs" "$BUILD/kernel/stock"
+	(cd "$BUILD/kernel/debs" &&
+	 apt-get download -q "linux-image-$KVER-unsigned" >&2 2>/dev/null ||
+	 apt-get download -q "linux-image-$KVER-unsigned" >&2)
+	dpkg-deb -x "$BUILD"/kernel/debs/linux-image-*.deb "$BUILD/kernel/x"
+	cp "$BUILD/kernel/x/boot/vmlinuz-$KVER" "$BUILD/kernel/vmlinuz"
+	cp "$BUILD/kernel/x/boot/config-$KVER" "$BUILD/kernel/config"
+	mdir="$BUILD/kernel/x/lib/modules/$KVER/kernel"
+	for m in drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 \
+		 drivers/vfio/mdev/mdev; do
+		xz -dc "$mdir/$m.ko.xz" > "$BUILD/kernel/stock/$(basename "$m").ko"
+	done
+	rm -rf "$BUILD/kernel/x" "$BUILD/kernel/debs"
+	touch "$BUILD/kernel/.done-$KVER"
+	log "kernel image $KVER extracted"
+fi
+
+# --- pristine subset of linux-source ------------------------------------
+SRCTAR=/usr/src/linux-source-6.12.tar.xz
+if [ ! -e "$BUILD/ksrc/.done-$KVER" ]; then
+	rm -rf "$BUILD/ksrc" "$BUILD/ksrc.tmp"
+	mkdir -p "$BUILD/ksrc.tmp"
+	tar -xJf "$SRCTAR" -C "$BUILD/ksrc.tmp" --strip-components=1 \
+		--wildcards \
+		'linux-source-6.12/drivers/vfio' \
+		'linux-source-6.12/include/linux/vfio.h' \
+		'linux-source-6.12/include/linux/vfio_pci_core.h' \
+		'linux-source-6.12/include/uapi/linux/vfio.h' \
+		'linux-source-6.12/scripts/checkpatch.pl' \
+		'linux-source-6.12/scripts/spelling.txt' \
+		'linux-source-6.12/scripts/const_structs.checkpatch' \
+		'linux-source-6.12/scripts/kernel-doc' \
+		'linux-source-6.12/tools/testing/selftests/kselftest_harness.h' \
+		'linux-source-6.12/tools/testing/selftests/kselftest.h'
+	mv "$BUILD/ksrc.tmp" "$BUILD/ksrc"
+	touch "$BUILD/ksrc/.done-$KVER"
+	log "pristine source extracted"
+fi
+
+# --- apply the series ---------------------------------------------------
+stamp=$( (cat "$SERIES"/*.patch "$TOP"/drivers/vfio/Kbuild*.oot 2>/dev/null || true) | sha1sum | cut -c1-16)
+if [ ! -e "$BUILD/kpatched/.series-$stamp" ]; then
+	rm -rf "$BUILD/kpatched"
+	mkdir -p "$BUILD/kpatched"
+	cp -a "$BUILD/ksrc/drivers" "$BUILD/ksrc/include" "$BUILD/kpatched/"
+	for p in "$SERIES"/0[0-9][0-9][1-9]-*.patch "$SERIES"/0[0-9][1-9]0-*.patch; do
+		[ -e "$p" ] || continue
+		# No fuzz, no offsets tolerated silently: the series must apply
+		# to the pristine Debian source exactly.
+		if ! out=$(cd "$BUILD/kpatched" && patch -p1 -F0 -N --no-backup-if-mismatch < "$p" 2>&1); then
+			echo "$out" >&2; log "FAILED to apply $(basename "$p")"; exit 1
+		fi
+		if echo "$out" | grep -q -E 'fuzz|offset'; then
+			echo "$out" >&2; log "$(basename "$p") applies with fuzz or offset"; exit 1
+		fi
+	done
+	cp "$TOP/drivers/vfio/Kbuild.oot" "$BUILD/kpatched/drivers/vfio/Kbuild"
+	rm -f "$BUILD/kpatched/drivers/vfio/Makefile" "$BUILD/kpatched/drivers/vfio/mdev/Makefile"
+	cp "$TOP/drivers/vfio/Kbuild.mdev.oot" "$BUILD/kpatched/drivers/vfio/mdev/Kbuild"
+	touch "$BUILD/kpatched/.series-$stamp"
+	log "series applied ($(ls "$SERIES"/*.patch 2>/dev/null | grep -vc 0000-) patches)"
+fi

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh [-t TIMEOUT] [-m MEM] [-l LOGDIR] -- COMMAND...
+#
+# Boot the Debian 6.12 kernel under QEMU/TCG (never KVM) with the test
+# initramfs, run COMMAND inside (sh -c), stream its output, keep the guest
+# kernel log in LOGDIR/guest-kernel.log and exit with COMMAND's status.
+# Any WARN, BUG, Oops, KASAN, lockdep or list corruption line in the guest
+# kernel log fails the run (exit 125); a hang past TIMEOUT exits 124.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TIMEOUT=600 MEM=2G LOGDIR=$BUILD/vm/log SMP=2
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-t) TIMEOUT=$2; shift 2 ;;
+	-m) MEM=$2; shift 2 ;;
+	-l) LOGDIR=$2; shift 2 ;;
+	--) shift; break ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "usage: $0 [-t S] [-m MEM] [-l DIR] -- CMD" >&2; exit 2; }
+mkdir -p "$LOGDIR"
+LOGDIR=$(cd "$LOGDIR" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/c"
+printf '%s\n' "$*" > "$work/c/cmd.sh"
+(cd "$work/c" && echo cmd.sh | cpio -o -H newc --quiet) > "$work/cmd.cpio"
+cat "$BUILD/vm/initramfs.cpio" "$work/cmd.cpio" > "$work/initrd"
+
+console=$LOGDIR/guest-console.log
+out=$LOGDIR/guest-out.log
+: > "$console"; : > "$out"
+timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu max -smp "$SMP" -m "$MEM" \
+	-nodefaults -display none -no-reboot \
+	-kernel "$BUILD/kernel/vmlinuz" -initrd "$work/initrd" \
+	-append "console=ttyS0 loglevel=5 rdinit=/init panic=-1 oops=panic" \
+	-serial "file:$console" -serial "file:$out" \
+	>"$LOGDIR/qemu.log" 2>&1 &
+qpid=$!
+# Stream the command's output (everything before the kernel log dump).
+tail -n +1 -f --pid=$qpid "$out" 2>/dev/null | sed -u '/^@@DMESG-BEGIN/,$d'
+wait $qpid
+qrc=$?
+
+# Guest kernel log: the console (levels <= warning, survives a hang) and
+# the full dmesg dumped at the end.
+{ cat "$console"; sed -n '/^@@DMESG-BEGIN/,/^@@DMESG-END/p' "$out"; } \
+	> "$LOGDIR/guest-kernel.log"
+rc=$(sed -n 's/^@@VM-EXIT \([0-9]*\).*/\1/p' "$out" | tail -1)
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm: TIMEOUT after ${TIMEOUT}s" >&2; rc=124
+elif [ -z "$rc" ]; then
+	echo "vm: guest did not finish (qemu exit $qrc); see $LOGDIR" >&2; rc=126
+fi
+bad='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible circular locking|lockdep|list_del corruption|list_add corruption|general protection fault|Kernel panic|INFO: task .* blocked|kmemleak: .* new suspected'
+if grep -E -n "$bad" "$LOGDIR/guest-kernel.log" > "$LOGDIR/bad-lines.log"; then
+	echo "vm: bad kernel log lines (see $LOGDIR/guest-kernel.log):" >&2
+	head -20 "$LOGDIR/bad-lines.log" >&2
+	[ "$rc" = 0 ] && rc=125
+fi
+exit "$rc"

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "Unchanged for everyone else": the same pin/unpin/vfio_dma_rw/report
+ * sequence on devices without the capability must yield the same bitmaps
+ * under stock and patched type1.  Run as "record FILE" on the stock
+ * modules, then as "compare FILE" on the patched ones, in one VM boot.
+ * Only the bits of the requested ranges are compared (stock leaks shifted
+ * bits past the end of a range; the series fixes that).
+ */
+#include "dirty_utils.h"
+
+#define IOVA0	0x200000UL
+#define NPG0	70	/* B starts at bit 70 of a report over both */
+#define NPG1	45
+#define NPG	(NPG0 + NPG1)
+#define PGA(i)	(IOVA0 + (uint64_t)(i) * PAGE)
+
+static const char *mode, *file;
+
+static void mask_range(uint64_t *w, unsigned int nbits)
+{
+	unsigned int i;
+
+	for (i = nbits; i < BM_WORDS * 64; i++)
+		w[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* One round: report, print "R<round> <hex words>" into @out. */
+static int report(int c, FILE *out, int round)
+{
+	uint64_t w[BM_WORDS] = {};
+	int i, ret;
+
+	ret = get_bitmap_raw(c, IOVA0, NPG * PAGE, PAGE, w, sizeof(w));
+	if (ret)
+		return ret;
+	mask_range(w, NPG);
+	fprintf(out, "R%d", round);
+	for (i = 0; i < (NPG + 63) / 64; i++)
+		fprintf(out, " %016llx", (unsigned long long)w[i]);
+	fprintf(out, "\n");
+	return 0;
+}
+
+TEST(stock_and_patched_bitmaps_match)
+{
+	char uuid[2][37], line[4096], *got = NULL;
+	int c, g[2], d[2], round = 0, i;
+	size_t len = 0;
+	FILE *out;
+	char buf[2 * PAGE];
+	uint64_t ubm[2] = {};
+	void *mem;
+
+	if (!mode || !file)
+		SKIP(return, "usage: record|compare FILE");
+	out = open_memstream(&got, &len);
+	ASSERT_NE(NULL, out);
+	c = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, c);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, dtm_create_raw("plain", uuid[i]));
+		ASSERT_EQ(0, vfio_open_device_raw(c, uuid[i], &g[i], &d[i]));
+	}
+	mem = mmap(NULL, NPG * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	test_map_dma(c, IOVA0, mem, NPG0 * PAGE);
+	test_map_dma(c, PGA(NPG0), mem + NPG0 * PAGE, NPG1 * PAGE);
+	memset(buf, 0x33, sizeof(buf));
+
+	test_dtm_pin(d[0], PGA(1), 3, 0);	/* pinned before tracking */
+	test_dirty_ctl(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	ASSERT_EQ(0, report(c, out, round++));
+	test_dtm_pin(d[1], PGA(2), 1, 0);	/* same page, two devices */
+	test_dtm_pin(d[1], PGA(69), 2, 0);	/* across the boundary */
+	ASSERT_EQ(0, dtm_rw_raw(d[0], PGA(100) + 7, buf, PAGE, true));
+	ASSERT_EQ(0, report(c, out, round++));
+	test_dtm_unpin(d[0], PGA(1), 3, 0);
+	ASSERT_EQ(0, report(c, out, round++));
+	ASSERT_EQ(0, report(c, out, round++));
+	ASSERT_EQ(0, dtm_rw_raw(d[1], PGA(63), buf, 2 * PAGE, true));
+	ASSERT_EQ(0, dtm_rw_raw(d[1], PGA(10), buf, 2 * PAGE, false));
+	test_dtm_unpin(d[1], PGA(69), 2, 0);
+	ASSERT_EQ(0, report(c, out, round++));
+	ASSERT_EQ(0, report(c, out, round++));
+	/* stop, restart: state re-populated from the pins held */
+	test_dirty_ctl(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	test_dtm_pin(d[0], PGA(80), 1, 0);
+	test_dirty_ctl(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	ASSERT_EQ(0, report(c, out, round++));
+	ASSERT_EQ(0, dtm_rw_raw(d[0], PGA(90), buf, 1, true));
+	ASSERT_EQ(0, unmap_dma_dirty_raw(c, PGA(NPG0), NPG1 * PAGE, ubm,
+					 sizeof(ubm)));
+	fprintf(out, "U %016llx %016llx\n", (unsigned long long)ubm[0],
+		(unsigned long long)ubm[1]);
+	ASSERT_EQ(0, report(c, out, round++));
+	fclose(out);
+
+	for (i = 0; i < 2; i++) {
+		close(d[i]);
+		close(g[i]);
+	}
+	close(c);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, mdev_remove_raw(uuid[i]));
+
+	if (!strcmp(mode, "record")) {
+		FILE *f = fopen(file, "w");
+
+		ASSERT_NE(NULL, f);
+		fputs(got, f);
+		fclose(f);
+	} else {
+		FILE *f = fopen(file, "r");
+		size_t n;
+
+		ASSERT_NE(NULL, f) TH_LOG("no stock recording %s", file);
+		n = fread(line, 1, sizeof(line) - 1, f);
+		line[n] = 0;
+		fclose(f);
+		ASSERT_STREQ(line, got);
+	}
+	TH_LOG("%s", got);
+	free(got);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3) {
+		mode = argv[1];
+		file = argv[2];
+	}
+	return test_harness_run(1, argv);
+}

@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO type1 dirty scope selftests (BRIEF section 3, rule by rule), run in
+ * a VM against the patched modules with the test mdev.  Every check
+ * compares the exact bitmap returned by VFIO_IOMMU_DIRTY_PAGES GET_BITMAP
+ * or by UNMAP_DMA with GET_DIRTY_BITMAP with the pages the test expects.
+ *
+ * Layout: mapping A (100 pages at IOVA_A) and B (37 pages) are adjacent,
+ * so one GET_BITMAP over both puts B's first page at bit 100 (not a
+ * multiple of 64); C (16 pages) is read-only, with a hole before it.
+ */
+#include "dirty_utils.h"
+
+#define IOVA_A		0x100000UL
+#define PAGES_A		100
+#define PAGES_B		37
+#define IOVA_B		(IOVA_A + PAGES_A * PAGE)
+#define PAGES_AB	(PAGES_A + PAGES_B)
+#define IOVA_C		0x1000000UL
+#define PAGES_C		16
+#define PG(i)		(IOVA_A + (uint64_t)(i) * PAGE)
+
+#define NDEV 2
+
+FIXTURE(scope) {
+	int container;
+	int group[NDEV], dev[NDEV];
+	char uuid[NDEV][37];
+	void *mem;
+};
+
+FIXTURE_VARIANT(scope) {
+	const char *type;
+	bool reports;	/* the devices declare reports_dirty */
+};
+
+FIXTURE_VARIANT_ADD(scope, reporting) { .type = "reporting", .reports = true };
+FIXTURE_VARIANT_ADD(scope, plain) { .type = "plain", .reports = false };
+
+FIXTURE_SETUP(scope)
+{
+	int i;
+
+	self->container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, self->container);
+	for (i = 0; i < NDEV; i++) {
+		ASSERT_EQ(0, dtm_create_raw(variant->type, self->uuid[i]));
+		ASSERT_EQ(0, vfio_open_device_raw(self->container,
+						  self->uuid[i],
+						  &self->group[i],
+						  &self->dev[i]));
+	}
+	self->mem = mmap(NULL, (PAGES_AB + PAGES_C) * PAGE,
+			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	memset(self->mem, 0x5a, (PAGES_AB + PAGES_C) * PAGE);
+	test_map_dma(self->container, IOVA_A, self->mem, PAGES_A * PAGE);
+	test_map_dma(self->container, IOVA_B, self->mem + PAGES_A * PAGE,
+		     PAGES_B * PAGE);
+	ASSERT_EQ(0, map_dma_raw(self->container, IOVA_C,
+				 self->mem + PAGES_AB * PAGE, PAGES_C * PAGE,
+				 VFIO_DMA_MAP_FLAG_READ));
+	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+}
+
+FIXTURE_TEARDOWN(scope)
+{
+	int i;
+
+	for (i = 0; i < NDEV; i++) {
+		close(self->dev[i]);
+		close(self->group[i]);
+	}
+	close(self->container);
+	for (i = 0; i < NDEV; i++)
+		mdev_remove_raw(self->uuid[i]);
+}
+
+/* Read-and-clear GET_BITMAP over A+B; compare with the expected pages. */
+#define EXPECT_DIRTY(...) do {						\
+	int __pg[] = { -1, __VA_ARGS__ };				\
+	struct bm __want = {}, __got = {};				\
+	char __b1[512], __b2[512];					\
+	unsigned int __i;						\
+	for (__i = 1; __i < sizeof(__pg) / sizeof(__pg[0]); __i++)	\
+		bm_set(&__want, __pg[__i]);				\
+	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_A,		\
+				    PAGES_AB * PAGE, PAGE, __got.w,	\
+				    sizeof(__got.w)));			\
+	ASSERT_EQ(0, memcmp(&__want, &__got, sizeof(__got)))		\
+		TH_LOG("want %s got %s", bm_str(&__want, __b1, 512),	\
+		       bm_str(&__got, __b2, 512));			\
+} while (0)
+
+TEST_F(scope, starts_clean_and_reports_scope)
+{
+	EXPECT_DIRTY();
+	ASSERT_EQ(variant->reports ? VFIO_IOMMU_DIRTY_SCOPE_DEVICE :
+				     VFIO_IOMMU_DIRTY_SCOPE_PINNED,
+		  get_scope_raw(self->container));
+}
+
+TEST_F(scope, mark_read_and_clear)
+{
+	test_dtm_mark(self->dev[0], PG(3), PAGE);
+	test_dtm_mark(self->dev[1], PG(120), 10);
+	EXPECT_DIRTY(3, 120);
+	EXPECT_DIRTY();
+	test_dtm_mark(self->dev[0], PG(3), 1);
+	EXPECT_DIRTY(3);
+	EXPECT_DIRTY();
+}
+
+TEST_F(scope, mark_rounds_partial_pages_outward)
+{
+	test_dtm_mark(self->dev[0], PG(0) + 100, 1);
+	test_dtm_mark(self->dev[0], PG(10) + PAGE - 1, 2);
+	test_dtm_mark(self->dev[0], PG(20) + 1, 2 * PAGE);
+	EXPECT_DIRTY(0, 10, 11, 20, 21, 22);
+}
+
+TEST_F(scope, mark_across_mapping_boundary)
+{
+	/* last byte of A's last page .. first byte of B's second page */
+	test_dtm_mark(self->dev[0], PG(99) + PAGE - 1, PAGE + 2);
+	EXPECT_DIRTY(99, 100, 101);
+	/* the whole of A and B in one call */
+	test_dtm_mark(self->dev[1], IOVA_A, PAGES_AB * PAGE);
+	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
+				    PAGE, (uint64_t[BM_WORDS]){}, BM_WORDS * 8));
+}
+
+TEST_F(scope, mark_outside_mappings_fails_and_changes_nothing)
+{
+	/* in the hole after B */
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], IOVA_B + PAGES_B * PAGE, 1));
+	/* starts in B, runs into the hole: nothing may be marked */
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], PG(130), 20 * PAGE));
+	/* before A */
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], IOVA_A - 1, 2));
+	/* read-only mapping */
+	ASSERT_EQ(-EPERM, dtm_mark_raw(self->dev[0], IOVA_C, 1));
+	/* zero length, wrapping range */
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], PG(1), 0));
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], ~0ULL - 10, 100));
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], PG(1), ~0ULL));
+	EXPECT_DIRTY();
+}
+
+TEST_F(scope, mark_while_tracking_off_is_noop)
+{
+	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	ASSERT_EQ(0, dtm_mark_raw(self->dev[0], PG(5), PAGE));
+	/* still validated while off */
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], 0, PAGE));
+	/* GET_BITMAP is refused while off */
+	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A,
+					  PAGES_AB * PAGE, PAGE,
+					  (uint64_t[BM_WORDS]){}, BM_WORDS * 8));
+	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	EXPECT_DIRTY();
+}
+
+TEST_F(scope, dirty_pin_stays_dirty_while_pinned)
+{
+	test_dtm_pin(self->dev[0], PG(5), 2, 0);
+	EXPECT_DIRTY(5, 6);
+	EXPECT_DIRTY(5, 6);
+	test_dtm_unpin(self->dev[0], PG(5), 2, 0);
+	/* re-populated at the last report: still dirty once */
+	EXPECT_DIRTY(5, 6);
+	EXPECT_DIRTY();
+}
+
+TEST_F(scope, clean_pin_never_dirties_by_itself)
+{
+	test_dtm_pin(self->dev[0], PG(7), 1, DTM_CLEAN);
+	test_dtm_pin(self->dev[0], PG(101), 3, DTM_CLEAN);
+	if (variant->reports) {
+		EXPECT_DIRTY();
+		EXPECT_DIRTY();
+	} else {
+		/* pinned scope: every pinned page, whatever its intent */
+		EXPECT_DIRTY(7, 101, 102, 103);
+		EXPECT_DIRTY(7, 101, 102, 103);
+	}
+	test_dtm_mark(self->dev[0], PG(102), 4);
+	if (variant->reports)
+		EXPECT_DIRTY(102);
+	test_dtm_unpin(self->dev[0], PG(7), 1, DTM_CLEAN);
+	test_dtm_unpin(self->dev[0], PG(101), 3, DTM_CLEAN);
+}
+
+TEST_F(scope, unpin_never_clears_interval_bits)
+{
+	test_dtm_pin(self->dev[0], PG(9), 1, DTM_CLEAN);
+	test_dtm_mark(self->dev[0], PG(9), PAGE);
+	test_dtm_unpin(self->dev[0], PG(9), 1, DTM_CLEAN);
+	EXPECT_DIRTY(9);
+	EXPECT_DIRTY();
+	/* a dirty pin taken and dropped within one interval */
+	test_dtm_pin(self->dev[1], PG(50), 1, 0);
+	test_dtm_unpin(self->dev[1], PG(50), 1, 0);
+	EXPECT_DIRTY(50);
+	EXPECT_DIRTY();
+}
+
+TEST_F(scope, two_devices_one_page_different_intents)
+{
+	test_dtm_pin(self->dev[0], PG(11), 1, 0);
+	test_dtm_pin(self->dev[1], PG(11), 1, DTM_CLEAN);
+	EXPECT_DIRTY(11);
+	EXPECT_DIRTY(11);
+	/* the dirty-intent pin goes: bit set in this interval survives */
+	test_dtm_unpin(self->dev[0], PG(11), 1, 0);
+	EXPECT_DIRTY(11);
+	if (variant->reports)
+		EXPECT_DIRTY();
+	else
+		EXPECT_DIRTY(11);
+	/* and the other way round */
+	test_dtm_pin(self->dev[0], PG(11), 1, 0);
+	test_dtm_unpin(self->dev[1], PG(11), 1, DTM_CLEAN);
+	EXPECT_DIRTY(11);
+	EXPECT_DIRTY(11);
+	test_dtm_unpin(self->dev[0], PG(11), 1, 0);
+	EXPECT_DIRTY(11);
+	EXPECT_DIRTY();
+}
+
+TEST_F(scope, dma_rw_write_is_dirty_read_is_not)
+{
+	char buf[PAGE], rd[3 * PAGE];
+
+	memset(buf, 0xa5, sizeof(buf));
+	ASSERT_EQ(0, dtm_rw_raw(self->dev[0], PG(30) + 10, buf, PAGE, true));
+	ASSERT_EQ(0, dtm_rw_raw(self->dev[0], PG(60), rd, sizeof(rd), false));
+	EXPECT_DIRTY(30, 31);
+	ASSERT_EQ(0, memcmp((char *)self->mem + 30 * PAGE + 10, buf, PAGE));
+	ASSERT_EQ(0x5a, rd[0]);
+	ASSERT_EQ(0x5a, rd[sizeof(rd) - 1]);
+}
+
+TEST_F(scope, unmap_get_dirty_bitmap_reports_and_unpins)
+{
+	uint64_t bm[2] = {};
+	struct dtm_info info;
+
+	test_dtm_pin(self->dev[0], PG(100), 1, DTM_CLEAN);
+	test_dtm_pin(self->dev[1], PG(110), 1, 0);
+	test_dtm_mark(self->dev[0], PG(130), PAGE);
+	ASSERT_EQ(0, unmap_dma_dirty_raw(self->container, IOVA_B,
+					 PAGES_B * PAGE, bm, sizeof(bm)));
+	/* B's page i is bit i of this bitmap */
+	ASSERT_EQ(variant->reports ? (1ULL << 10 | 1ULL << 30) :
+				     (1ULL << 0 | 1ULL << 10 | 1ULL << 30),
+		  bm[0]);
+	ASSERT_EQ(0, bm[1]);
+	ASSERT_EQ(0, dtm_info_raw(self->dev[0], &info));
+	ASSERT_EQ(0, info.pinned_clean + info.pinned_dirty);
+	ASSERT_EQ(1, info.unmap_unpins);
+	ASSERT_EQ(0, dtm_info_raw(self->dev[1], &info));
+	ASSERT_EQ(1, info.unmap_unpins);
+	/* B is gone: marks and pins there fail */
+	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], IOVA_B, 1));
+	ASSERT_NE(0, dtm_pin_raw(self->dev[0], IOVA_B, 1, 0));
+}
+
+TEST_F(scope, read_only_pin_of_read_only_mapping)
+{
+	ASSERT_EQ(-EPERM, dtm_pin_raw(self->dev[0], IOVA_C, 1, 0));
+	test_dtm_pin(self->dev[0], IOVA_C, 1, DTM_READONLY | DTM_CLEAN);
+	test_dtm_unpin(self->dev[0], IOVA_C, 1, DTM_CLEAN);
+}
+
+TEST_F(scope, bad_unpin_is_refused_and_changes_nothing)
+{
+	test_dtm_pin(self->dev[0], PG(40), 1, 0);
+	ASSERT_EQ(-EINVAL, dtm_unpin_raw(self->dev[0], PG(40), 1, DTM_CLEAN));
+	ASSERT_EQ(-EINVAL, dtm_unpin_raw(self->dev[1], PG(40), 1, 0));
+	ASSERT_EQ(-EINVAL, dtm_unpin_raw(self->dev[0], PG(40), 2, 0));
+	EXPECT_DIRTY(40);
+	test_dtm_unpin(self->dev[0], PG(40), 1, 0);
+}
+
+/* Bitmap queries at offsets and sizes that are not multiples of 64. */
+TEST_F(scope, bitmap_of_b_alone_and_of_a_plus_b)
+{
+	uint64_t bm[1] = {};
+
+	test_dtm_mark(self->dev[0], PG(100), PAGE);
+	test_dtm_mark(self->dev[0], PG(136), PAGE);
+	test_dtm_mark(self->dev[0], PG(63), 2 * PAGE);
+	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_B, PAGES_B * PAGE,
+				    PAGE, bm, sizeof(bm)));
+	ASSERT_EQ(1ULL | 1ULL << 36, bm[0]);
+	EXPECT_DIRTY(63, 64);
+}
+
+TEST_F(scope, bad_bitmap_requests)
+{
+	uint64_t bm[BM_WORDS];
+
+	/* wrong page size, unaligned, bisecting a mapping, too small */
+	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
+					  2 * PAGE, bm, sizeof(bm)));
+	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A + 1,
+					  PAGES_A * PAGE, PAGE, bm, sizeof(bm)));
+	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A, PAGE,
+					  PAGE, bm, sizeof(bm)));
+	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
+					  PAGE, bm, 8));
+	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, ~0ULL - PAGE + 1,
+					  2 * PAGE, PAGE, bm, sizeof(bm)));
+	ASSERT_EQ(-EINVAL, dirty_ctl_raw(self->container, 1 << 7));
+	ASSERT_EQ(-EINVAL, dirty_ctl_raw(self->container,
+					 VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
+					 VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP));
+}
+
+TEST_F(scope, get_info_argsz)
+{
+	struct vfio_iommu_type1_info info = {};
+
+	info.argsz = offsetof(struct vfio_iommu_type1_info, iova_pgsizes);
+	ASSERT_EQ(-1, ioctl(self->container, VFIO_IOMMU_GET_INFO, &info));
+	ASSERT_EQ(EINVAL, errno);
+	/* no room for capabilities: none copied, argsz says how much */
+	info.argsz = sizeof(info);
+	ASSERT_EQ(0, ioctl(self->container, VFIO_IOMMU_GET_INFO, &info));
+	ASSERT_EQ(0, info.cap_offset);
+	ASSERT_LT(sizeof(info), info.argsz);
+}
+
+TEST_F(scope, bad_test_ioctl_args)
+{
+	struct dtm_pin p = { .argsz = sizeof(p) - 1, .iova = PG(1), .npages = 1 };
+
+	ASSERT_EQ(-1, ioctl(self->dev[0], DTM_PIN, &p));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(1), 1, 1 << 5));
+	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(1) + 1, 1, 0));
+	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(1), 0, 0));
+	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], ~0ULL & ~(PAGE - 1), 2, 0));
+	/*
+	 * Partly outside the mappings: unwinds, nothing stays pinned.  The
+	 * pages were pinned for a moment: a plain container reports them.
+	 */
+	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(130), 10, DTM_CLEAN));
+	if (variant->reports)
+		EXPECT_DIRTY();
+	else
+		EXPECT_DIRTY(130, 131, 132, 133, 134, 135, 136);
+	EXPECT_DIRTY();
+}
+
+/*
+ * A fine-grained container widens at once when a device without the
+ * capability is opened in it during tracking, and narrows at the next
+ * report after it goes.
+ */
+TEST(mixed_container_widens_and_narrows)
+{
+	char fine_uuid[37], plain_uuid[37];
+	int container, fg, fd, pg, pd;
+	struct bm got;
+	void *mem;
+
+	container = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, container);
+	ASSERT_EQ(0, dtm_create_raw("reporting", fine_uuid));
+	ASSERT_EQ(0, dtm_create_raw("plain", plain_uuid));
+	ASSERT_EQ(0, vfio_open_device_raw(container, fine_uuid, &fg, &fd));
+	mem = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	test_map_dma(container, IOVA_A, mem, 64 * PAGE);
+	test_dirty_ctl(container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	test_dtm_pin(fd, PG(20), 1, DTM_CLEAN);
+
+#define GET() ASSERT_EQ(0, get_bitmap_raw(container, IOVA_A, 64 * PAGE, PAGE, \
+					  got.w, 8))
+	memset(&got, 0, sizeof(got));
+	GET();
+	ASSERT_EQ(0, got.w[0]);
+	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_DEVICE, get_scope_raw(container));
+
+	/* a plain device opens: every pinned page is dirty at once */
+	ASSERT_EQ(0, vfio_open_device_raw(container, plain_uuid, &pg, &pd));
+	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_PINNED, get_scope_raw(container));
+	test_dtm_pin(fd, PG(21), 1, DTM_CLEAN);
+	GET();
+	ASSERT_EQ(1ULL << 20 | 1ULL << 21, got.w[0]);
+	GET();
+	ASSERT_EQ(1ULL << 20 | 1ULL << 21, got.w[0]);
+
+	/* it goes: the bits set under the wide scope are reported once more */
+	close(pd);
+	close(pg);
+	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_DEVICE, get_scope_raw(container));
+	GET();
+	ASSERT_EQ(1ULL << 20 | 1ULL << 21, got.w[0]);
+	GET();
+	ASSERT_EQ(0, got.w[0]);
+	test_dtm_mark(fd, PG(21), 1);
+	GET();
+	ASSERT_EQ(1ULL << 21, got.w[0]);
+#undef GET
+	close(fd);
+	close(fg);
+	close(container);
+	ASSERT_EQ(0, mdev_remove_raw(fine_uuid));
+	ASSERT_EQ(0, mdev_remove_raw(plain_uuid));
+}
+
+TEST_HARNESS_MAIN

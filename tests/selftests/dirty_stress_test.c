@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounded concurrency stress: threads pin, unpin, mark, report and
+ * map/unmap at once in one container for a fixed time.  Every mark is
+ * accounted: a page marked before the final report must appear in some
+ * report.  The VM run fails on any warning in the kernel log.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include "dirty_utils.h"
+
+#define IOVA_S		0x400000UL
+#define NPG_S		512
+#define IOVA_U		0x4000000UL	/* mapped and unmapped in a loop */
+#define NPG_U		16
+#define SECONDS		4
+
+struct stress {
+	int c, dev[2];
+	void *mem, *umem;
+	atomic_bool stop;
+	_Atomic uint64_t marked[NPG_S / 64];
+	uint64_t reported[NPG_S / 64];
+	atomic_ulong marks, pins, reports, unmaps, unmap_pin_fail;
+	atomic_int error;
+};
+
+static unsigned int rnd(unsigned int *s)
+{
+	*s = *s * 1103515245 + 12345;
+	return *s >> 8;
+}
+
+static void *pinner(void *arg)
+{
+	struct stress *st = arg;
+	unsigned int seed = (uintptr_t)&seed, pg, fl;
+	int dev = st->dev[rnd(&seed) & 1];
+
+	while (!st->stop) {
+		pg = rnd(&seed) % NPG_S;
+		fl = rnd(&seed) & 1 ? DTM_CLEAN : 0;
+		if (dtm_pin_raw(dev, IOVA_S + pg * PAGE, 1, fl) ||
+		    dtm_unpin_raw(dev, IOVA_S + pg * PAGE, 1, fl))
+			st->error = 1;
+		st->pins++;
+		/* pins racing the unmapper: may fail, must never hang */
+		if (!dtm_pin_raw(dev, IOVA_U, 1, fl)) {
+			if (dtm_unpin_raw(dev, IOVA_U, 1, fl) == -EINVAL)
+				st->unmap_pin_fail++;	/* unmapped meanwhile */
+		}
+	}
+	return NULL;
+}
+
+static void *marker(void *arg)
+{
+	struct stress *st = arg;
+	unsigned int seed = 7, pg;
+
+	while (!st->stop) {
+		pg = rnd(&seed) % NPG_S;
+		if (dtm_mark_raw(st->dev[0], IOVA_S + pg * PAGE + 5, 10)) {
+			st->error = 2;
+			break;
+		}
+		/* recorded after the mark returned: a later report has it */
+		atomic_fetch_or(&st->marked[pg / 64], 1ULL << (pg % 64));
+		st->marks++;
+	}
+	return NULL;
+}
+
+static void reap(struct stress *st)
+{
+	uint64_t w[NPG_S / 64];
+	int i;
+
+	if (get_bitmap_raw(st->c, IOVA_S, NPG_S * PAGE, PAGE, w, sizeof(w))) {
+		st->error = 3;
+		return;
+	}
+	for (i = 0; i < NPG_S / 64; i++)
+		st->reported[i] |= w[i];
+	st->reports++;
+}
+
+static void *reporter(void *arg)
+{
+	struct stress *st = arg;
+
+	while (!st->stop)
+		reap(st);
+	return NULL;
+}
+
+static void *unmapper(void *arg)
+{
+	struct stress *st = arg;
+
+	while (!st->stop) {
+		if (map_dma_raw(st->c, IOVA_U, st->umem, NPG_U * PAGE,
+				VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) ||
+		    unmap_dma_raw(st->c, IOVA_U, NPG_U * PAGE))
+			st->error = 4;
+		st->unmaps++;
+	}
+	return NULL;
+}
+
+TEST(pin_mark_report_unmap_race)
+{
+	void *(*fn[])(void *) = { pinner, pinner, marker, reporter, unmapper };
+	pthread_t th[5];
+	struct stress *st = calloc(1, sizeof(*st));
+	char uuid[2][37];
+	int g[2], i;
+
+	ASSERT_NE(NULL, st);
+	st->c = open("/dev/vfio/vfio", O_RDWR);
+	ASSERT_LE(0, st->c);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, dtm_create_raw("reporting", uuid[i]));
+		ASSERT_EQ(0, vfio_open_device_raw(st->c, uuid[i], &g[i],
+						  &st->dev[i]));
+	}
+	st->mem = mmap(NULL, NPG_S * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	st->umem = mmap(NULL, NPG_U * PAGE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st->mem);
+	ASSERT_NE(MAP_FAILED, st->umem);
+	test_map_dma(st->c, IOVA_S, st->mem, NPG_S * PAGE);
+	test_dirty_ctl(st->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, fn[i], st));
+	sleep(SECONDS);
+	st->stop = true;
+	for (i = 0; i < 5; i++)
+		pthread_join(th[i], NULL);
+	reap(st);
+
+	ASSERT_EQ(0, st->error);
+	for (i = 0; i < NPG_S / 64; i++) {
+		uint64_t m = st->marked[i], r = st->reported[i];
+
+		ASSERT_EQ(m, m & r)
+			TH_LOG("word %d: marked %llx reported %llx", i,
+			       (unsigned long long)m, (unsigned long long)r);
+	}
+	ASSERT_LT(0, st->marks);
+	ASSERT_LT(0, st->reports);
+	ASSERT_LT(0, st->unmaps);
+	ASSERT_LT(0, st->pins);
+	TH_LOG("%lu marks, %lu pin/unpin, %lu reports, %lu map/unmap in %ds",
+	       st->marks, st->pins, st->reports, st->unmaps, SECONDS);
+
+	for (i = 0; i < 2; i++) {
+		close(st->dev[i]);
+		close(g[i]);
+	}
+	close(st->c);
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, mdev_remove_raw(uuid[i]));
+	free(st);
+}
+
+TEST_HARNESS_MAIN

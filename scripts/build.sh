@@ -49,7 +49,7 @@ own_module() {	# SRCDIR NAME
 			kmake M="$obj" NOSTDINC_FLAGS="-I$KP/include -I$TOP/include/uapi" \
 				KBUILD_EXTRA_SYMBOLS="$KP/drivers/vfio/Module.symvers"
 		else
-			kmake M="$obj" VFIO_STOCK=y NOSTDINC_FLAGS="-I$TOP/include/uapi"
+			kmake M="$obj" VFIO_STOCK=y VFIO_STOCK_API=y NOSTDINC_FLAGS="-I$TOP/include/uapi"
 		fi
 		cp "$obj"/*.ko "$BUILD/modules/$v/"
 	done

@@ -9,13 +9,15 @@ CP="perl $BUILD/ksrc/scripts/checkpatch.pl --strict --no-tree --quiet"
 rc=0
 for p in "$TOP"/drivers/vfio/patches/0*.patch; do
 	case "$p" in *0000-cover-letter.patch) continue ;; esac
-	out=$($CP "$p") || rc=1
+	out=$($CP "$p")
 	[ -z "$out" ] || echo "$out"
+	! grep -q '^ERROR:' <<< "$out" || rc=1
 done
 for f in "$TOP"/tests/mdev/*.[ch] "$TOP"/drivers/gpu/sample-vgpu/*.[ch]; do
 	[ -e "$f" ] || continue
-	out=$($CP -f "$f") || rc=1
+	out=$($CP -f "$f")
 	[ -z "$out" ] || echo "$out"
+	! grep -q '^ERROR:' <<< "$out" || rc=1
 done
 [ $rc = 0 ] && echo "checkpatch: no errors"
 exit $rc

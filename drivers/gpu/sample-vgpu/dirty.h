@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dirty.h - the driver's calls into VFIO for pinning and dirty reporting
+ *
+ * With the fine-grained dirty API (pin intents, vfio_mark_dirty(),
+ * vfio_device::reports_dirty) an instance that declared the capability pins
+ * clean and reports every write; otherwise it pins with dirty intent and
+ * never reports, as a stock-era driver does.  Built with -DVFIO_STOCK_API
+ * against headers without the new API, only the latter exists.  The rest of
+ * the driver calls these helpers and has no #ifdefs.
+ */
+#ifndef _SAMPLE_VGPU_DIRTY_H
+#define _SAMPLE_VGPU_DIRTY_H
+
+#include <linux/iommu.h>
+#include <linux/vfio.h>
+
+#include "vgpu.h"
+
+#define VGPU_PIN_PROT	(IOMMU_READ | IOMMU_WRITE)
+
+#ifdef VFIO_STOCK_API
+
+static inline bool vgpu_api_has_fine_dirty(void)
+{
+	return false;
+}
+
+static inline void vgpu_declare_fine_dirty(struct vgpu_dev *v)
+{
+}
+
+static inline int vgpu_pin_page(struct vgpu_dev *v, dma_addr_t iova,
+				struct page **page)
+{
+	return vfio_pin_pages(&v->vdev, iova, 1, VGPU_PIN_PROT, page);
+}
+
+static inline void vgpu_unpin_page(struct vgpu_dev *v, dma_addr_t iova)
+{
+	vfio_unpin_pages(&v->vdev, iova, 1);
+}
+
+static inline int vgpu_vfio_mark_dirty(struct vgpu_dev *v, dma_addr_t iova,
+				       size_t length)
+{
+	return 0;
+}
+
+#else /* !VFIO_STOCK_API */
+
+static inline bool vgpu_api_has_fine_dirty(void)
+{
+	return true;
+}
+
+static inline void vgpu_declare_fine_dirty(struct vgpu_dev *v)
+{
+	v->vdev.reports_dirty = v->fine_dirty;
+}
+
+static inline int vgpu_pin_page(struct vgpu_dev *v, dma_addr_t iova,
+				struct page **page)
+{
+	if (v->fine_dirty)
+		return vfio_pin_pages_clean(&v->vdev, iova, 1, VGPU_PIN_PROT,
+					    page);
+	return vfio_pin_pages(&v->vdev, iova, 1, VGPU_PIN_PROT, page);
+}
+
+static inline void vgpu_unpin_page(struct vgpu_dev *v, dma_addr_t iova)
+{
+	if (v->fine_dirty)
+		vfio_unpin_pages_clean(&v->vdev, iova, 1);
+	else
+		vfio_unpin_pages(&v->vdev, iova, 1);
+}
+
+static inline int vgpu_vfio_mark_dirty(struct vgpu_dev *v, dma_addr_t iova,
+				       size_t length)
+{
+	if (!v->fine_dirty)
+		return 0;
+	return vfio_mark_dirty(&v->vdev, iova, length);
+}
+
+#endif /* VFIO_STOCK_API */
+
+#endif /* _SAMPLE_VGPU_DIRTY_H */

@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * migration.c - VFIO migration v2 of the sample vGPU
+ *
+ * States: RUNNING, RUNNING_P2P, STOP, STOP_COPY, RESUMING, PRE_COPY,
+ * PRE_COPY_P2P.  The device never does peer-to-peer DMA, so the P2P states
+ * run like their plain counterparts; execution stops (in-flight work
+ * drained) on the arcs into STOP and STOP_COPY and restarts on STOP ->
+ * RUNNING_P2P.
+ *
+ * The stream is a sequence of records (struct vgpu_mig_hdr + payload, see
+ * include/uapi/linux/sample_vgpu.h): PRE_COPY yields a GTT snapshot record,
+ * and another one whenever the GTT changed after the last was read;
+ * STOP_COPY appends the FULL record.  The resuming side checks each record
+ * as it arrives (magic, version, type, length, CRC) with memory bounded by
+ * one record, and applies the last FULL record on RESUMING -> STOP, re-pinning
+ * the GTT.  Any failure is an errno; the device stays usable (reset).
+ *
+ * Lock order: state_mutex -> migf->lock -> v->lock.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/crc32.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "vgpu.h"
+
+/**
+ * struct vgpu_migf - a migration data file
+ * @filp: the file
+ * @v: device
+ * @lock: protects the fields below
+ * @disabled: session over, file dead
+ * @buf: saving: produced records; resuming: the record being received
+ * @cap: size of @buf
+ * @filled: bytes in @buf
+ * @rpos: saving: bytes of @buf already read
+ * @initial_left: saving: unread bytes of the initial PRE_COPY record
+ * @gen: saving: GTT generation of the last GTT snapshot
+ * @final: saving: FULL record produced, end of stream after it
+ * @rec_len: resuming: length of the record being received, 0 if unknown
+ * @error: resuming: sticky errno of a rejected stream
+ * @full: resuming: payload of the last FULL record
+ * @have_full: resuming: @full is valid
+ */
+struct vgpu_migf {
+	struct file *filp;
+	struct vgpu_dev *v;
+	struct mutex lock;	/* see above */
+	bool disabled;
+	u8 *buf;
+	size_t cap;
+	size_t filled;
+	size_t rpos;
+	size_t initial_left;
+	u64 gen;
+	bool final;
+	size_t rec_len;
+	int error;
+	u8 *full;
+	bool have_full;
+};
+
+static size_t vgpu_payload_len(const struct vgpu_dev *v, u32 kind)
+{
+	u32 n = v->type->gtt_entries;
+
+	return kind == VGPU_MIG_REC_FULL ? VGPU_MIG_FULL_LEN(n) :
+					   VGPU_MIG_PRECOPY_LEN(n);
+}
+
+static size_t vgpu_record_len(const struct vgpu_dev *v, u32 kind)
+{
+	return sizeof(struct vgpu_mig_hdr) + vgpu_payload_len(v, kind);
+}
+
+static u32 vgpu_crc(const void *p, size_t len)
+{
+	return crc32_le(~0u, p, len) ^ ~0u;
+}
+
+/* GTT snapshot as the stream stores it, v->lock held */
+static void vgpu_put_gtt(struct vgpu_dev *v, u8 *dst)
+{
+	u32 i;
+
+	for (i = 0; i < v->type->gtt_entries; i++) {
+		const struct vgpu_gtt_entry *e = &v->gtt[i];
+		u64 val = e->val;
+		__le64 le;
+
+		if ((val & VGPU_GTT_VALID) && !e->page)
+			val |= VGPU_GTT_MIG_REVOKED;
+		le = cpu_to_le64(val);
+		memcpy(dst + 8 * i, &le, 8);
+	}
+}
+
+static void vgpu_put_regs(struct vgpu_dev *v, u8 *dst)
+{
+	const u32 *src = (const u32 *)&v->regs;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v->regs) / 4; i++) {
+		__le32 le = cpu_to_le32(src[i]);
+
+		memcpy(dst + 4 * i, &le, 4);
+	}
+}
+
+/* Append one record to the saving buffer; takes v->lock. */
+static void vgpu_save_record(struct vgpu_migf *migf, u32 kind)
+{
+	struct vgpu_dev *v = migf->v;
+	struct vgpu_mig_hdr *hdr = (void *)(migf->buf + migf->filled);
+	u8 *pl = (u8 *)(hdr + 1);
+	size_t len = vgpu_payload_len(v, kind);
+
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->magic = cpu_to_le64(VGPU_MIG_MAGIC);
+	hdr->version_major = cpu_to_le16(VGPU_MIG_VERSION_MAJOR);
+	hdr->version_minor = cpu_to_le16(VGPU_MIG_VERSION_MINOR);
+	hdr->kind = cpu_to_le32(kind);
+	hdr->type_id = cpu_to_le32(v->type->id);
+	hdr->gtt_entries = cpu_to_le32(v->type->gtt_entries);
+	hdr->length = cpu_to_le32(len);
+
+	mutex_lock(&v->lock);
+	if (kind == VGPU_MIG_REC_FULL) {
+		vgpu_put_regs(v, pl);
+		memcpy(pl + sizeof(v->regs), v->cfg, VGPU_CFG_SIZE);
+		vgpu_put_gtt(v, pl + sizeof(v->regs) + VGPU_CFG_SIZE);
+	} else {
+		vgpu_put_gtt(v, pl);
+	}
+	migf->gen = v->gtt_gen;
+	mutex_unlock(&v->lock);
+
+	hdr->crc = cpu_to_le32(vgpu_crc(pl, len));
+	migf->filled += sizeof(*hdr) + len;
+}
+
+/* Drop what was read, so at most two records are ever buffered. */
+static void vgpu_save_compact(struct vgpu_migf *migf)
+{
+	memmove(migf->buf, migf->buf + migf->rpos, migf->filled - migf->rpos);
+	migf->filled -= migf->rpos;
+	migf->rpos = 0;
+}
+
+static bool vgpu_gtt_changed(struct vgpu_migf *migf)
+{
+	struct vgpu_dev *v = migf->v;
+	bool changed;
+
+	mutex_lock(&v->lock);
+	changed = v->gtt_gen != migf->gen;
+	mutex_unlock(&v->lock);
+	return changed;
+}
+
+static ssize_t vgpu_save_read(struct file *filp, char __user *ubuf,
+			      size_t len, loff_t *pos)
+{
+	struct vgpu_migf *migf = filp->private_data;
+	ssize_t ret;
+
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (migf->rpos == migf->filled && !migf->final) {
+		if (!vgpu_gtt_changed(migf)) {
+			ret = -ENOMSG;	/* PRE_COPY: nothing new for now */
+			goto out;
+		}
+		vgpu_save_compact(migf);
+		vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
+	}
+	len = min(len, migf->filled - migf->rpos);
+	if (copy_to_user(ubuf, migf->buf + migf->rpos, len)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	migf->rpos += len;
+	migf->initial_left -= min(migf->initial_left, len);
+	atomic64_add(len, &migf->v->cnt.mig_bytes);
+	ret = len;
+out:
+	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+static long vgpu_precopy_ioctl(struct file *filp, unsigned int cmd,
+			       unsigned long arg)
+{
+	struct vgpu_migf *migf = filp->private_data;
+	struct vgpu_dev *v = migf->v;
+	unsigned long minsz = offsetofend(struct vfio_precopy_info,
+					  dirty_bytes);
+	struct vfio_precopy_info info;
+	int ret = 0;
+
+	if (cmd != VFIO_MIG_GET_PRECOPY_INFO)
+		return -ENOTTY;
+	if (copy_from_user(&info, (void __user *)arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	mutex_lock(&v->state_mutex);
+	if (v->mig_state != VFIO_DEVICE_STATE_PRE_COPY &&
+	    v->mig_state != VFIO_DEVICE_STATE_PRE_COPY_P2P) {
+		ret = -EINVAL;
+		goto out_state;
+	}
+	mutex_lock(&migf->lock);
+	if (migf->disabled) {
+		ret = -ENODEV;
+	} else {
+		info.initial_bytes = migf->initial_left;
+		info.dirty_bytes = migf->filled - migf->rpos -
+				   migf->initial_left;
+		if (vgpu_gtt_changed(migf))
+			info.dirty_bytes += vgpu_record_len(v,
+							VGPU_MIG_REC_PRECOPY);
+	}
+	mutex_unlock(&migf->lock);
+out_state:
+	mutex_unlock(&v->state_mutex);
+	if (!ret && copy_to_user((void __user *)arg, &info, minsz))
+		ret = -EFAULT;
+	return ret;
+}
+
+static int vgpu_check_hdr(struct vgpu_migf *migf)
+{
+	const struct vgpu_mig_hdr *hdr = (const void *)migf->buf;
+	struct vgpu_dev *v = migf->v;
+	u32 kind = le32_to_cpu(hdr->kind);
+
+	if (le64_to_cpu(hdr->magic) != VGPU_MIG_MAGIC)
+		return -EINVAL;
+	if (le16_to_cpu(hdr->version_major) != VGPU_MIG_VERSION_MAJOR)
+		return -EOPNOTSUPP;
+	if (hdr->reserved ||
+	    (kind != VGPU_MIG_REC_PRECOPY && kind != VGPU_MIG_REC_FULL))
+		return -EINVAL;
+	/* a stream of another type (or another GTT size) is foreign */
+	if (le32_to_cpu(hdr->type_id) != v->type->id ||
+	    le32_to_cpu(hdr->gtt_entries) != v->type->gtt_entries)
+		return -EINVAL;
+	if (le32_to_cpu(hdr->length) != vgpu_payload_len(v, kind))
+		return -EINVAL;
+	migf->rec_len = vgpu_record_len(v, kind);
+	return 0;
+}
+
+static int vgpu_finish_record(struct vgpu_migf *migf)
+{
+	const struct vgpu_mig_hdr *hdr = (const void *)migf->buf;
+	const u8 *pl = (const u8 *)(hdr + 1);
+	size_t len = le32_to_cpu(hdr->length);
+
+	if (vgpu_crc(pl, len) != le32_to_cpu(hdr->crc))
+		return -EBADMSG;
+	if (le32_to_cpu(hdr->kind) == VGPU_MIG_REC_FULL) {
+		memcpy(migf->full, pl, len);
+		migf->have_full = true;
+	}
+	migf->filled = 0;
+	migf->rec_len = 0;
+	return 0;
+}
+
+/* Take up to one header or one record's worth of @ubuf. */
+static ssize_t vgpu_resume_chunk(struct vgpu_migf *migf,
+				 const char __user *ubuf, size_t len)
+{
+	size_t want = migf->rec_len ? migf->rec_len :
+				      sizeof(struct vgpu_mig_hdr);
+	size_t n = min(len, want - migf->filled);
+	int ret = 0;
+
+	if (copy_from_user(migf->buf + migf->filled, ubuf, n))
+		return -EFAULT;
+	migf->filled += n;
+	if (!migf->rec_len && migf->filled == sizeof(struct vgpu_mig_hdr))
+		ret = vgpu_check_hdr(migf);
+	else if (migf->rec_len && migf->filled == migf->rec_len)
+		ret = vgpu_finish_record(migf);
+	return ret ? ret : n;
+}
+
+static ssize_t vgpu_resume_write(struct file *filp, const char __user *ubuf,
+				 size_t len, loff_t *pos)
+{
+	struct vgpu_migf *migf = filp->private_data;
+	size_t done = 0;
+	ssize_t ret = 0;
+
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->lock);
+	if (migf->disabled)
+		ret = -ENODEV;
+	else if (migf->error)
+		ret = migf->error;
+	while (!ret && done < len) {
+		ret = vgpu_resume_chunk(migf, ubuf + done, len - done);
+		if (ret > 0) {
+			done += ret;
+			ret = 0;
+		}
+	}
+	if (ret && ret != -EFAULT && ret != -ENODEV)
+		migf->error = ret;
+	atomic64_add(done, &migf->v->cnt.mig_bytes);
+	mutex_unlock(&migf->lock);
+	return ret ? ret : done;
+}
+
+static int vgpu_release_migf(struct inode *inode, struct file *filp)
+{
+	struct vgpu_migf *migf = filp->private_data;
+
+	mutex_destroy(&migf->lock);
+	kvfree(migf->buf);
+	kvfree(migf->full);
+	kfree(migf);
+	return 0;
+}
+
+static const struct file_operations vgpu_save_fops = {
+	.owner = THIS_MODULE,
+	.read = vgpu_save_read,
+	.unlocked_ioctl = vgpu_precopy_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = vgpu_release_migf,
+};
+
+static const struct file_operations vgpu_resume_fops = {
+	.owner = THIS_MODULE,
+	.write = vgpu_resume_write,
+	.release = vgpu_release_migf,
+};
+
+static struct vgpu_migf *vgpu_migf_new(struct vgpu_dev *v, bool save)
+{
+	struct vgpu_migf *migf;
+	struct file *filp;
+
+	migf = kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
+	if (!migf)
+		return ERR_PTR(-ENOMEM);
+	migf->v = v;
+	mutex_init(&migf->lock);
+	migf->cap = vgpu_record_len(v, VGPU_MIG_REC_FULL);
+	if (save)
+		migf->cap += vgpu_record_len(v, VGPU_MIG_REC_PRECOPY);
+	migf->buf = kvzalloc(migf->cap, GFP_KERNEL_ACCOUNT);
+	if (!save)
+		migf->full = kvzalloc(vgpu_payload_len(v, VGPU_MIG_REC_FULL),
+				      GFP_KERNEL_ACCOUNT);
+	if (!migf->buf || (!save && !migf->full))
+		goto err;
+	filp = anon_inode_getfile("sample_vgpu_mig",
+				  save ? &vgpu_save_fops : &vgpu_resume_fops,
+				  migf, save ? O_RDONLY : O_WRONLY);
+	if (IS_ERR(filp)) {
+		kvfree(migf->buf);
+		kvfree(migf->full);
+		kfree(migf);
+		return ERR_CAST(filp);
+	}
+	migf->filp = filp;
+	stream_open(filp->f_inode, filp);
+	return migf;
+err:
+	kvfree(migf->buf);
+	kvfree(migf->full);
+	kfree(migf);
+	return ERR_PTR(-ENOMEM);
+}
+
+static void vgpu_migf_disable(struct vgpu_migf **pmigf)
+{
+	struct vgpu_migf *migf = *pmigf;
+
+	if (!migf)
+		return;
+	mutex_lock(&migf->lock);
+	migf->disabled = true;
+	mutex_unlock(&migf->lock);
+	fput(migf->filp);
+	*pmigf = NULL;
+}
+
+static void vgpu_disable_files(struct vgpu_dev *v)
+{
+	vgpu_migf_disable(&v->saving);
+	vgpu_migf_disable(&v->resuming);
+}
+
+static void vgpu_stop_exec(struct vgpu_dev *v)
+{
+	mutex_lock(&v->lock);
+	v->running = false;
+	mutex_unlock(&v->lock);
+	cancel_work_sync(&v->exec_work);
+}
+
+static void vgpu_start_exec(struct vgpu_dev *v)
+{
+	mutex_lock(&v->lock);
+	v->running = true;
+	vgpu_kick(v);
+	mutex_unlock(&v->lock);
+}
+
+static struct file *vgpu_save_start(struct vgpu_dev *v, bool precopy)
+{
+	struct vgpu_migf *migf = vgpu_migf_new(v, true);
+
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	mutex_lock(&migf->lock);
+	if (precopy) {
+		vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
+		migf->initial_left = migf->filled;
+	} else {
+		vgpu_save_record(migf, VGPU_MIG_REC_FULL);
+		migf->final = true;
+	}
+	mutex_unlock(&migf->lock);
+	v->saving = migf;
+	return get_file(migf->filp);
+}
+
+static void vgpu_save_final(struct vgpu_dev *v)
+{
+	struct vgpu_migf *migf = v->saving;
+
+	mutex_lock(&migf->lock);
+	vgpu_save_compact(migf);
+	vgpu_save_record(migf, VGPU_MIG_REC_FULL);
+	migf->initial_left = 0;
+	migf->final = true;
+	mutex_unlock(&migf->lock);
+}
+
+static struct file *vgpu_resume_start(struct vgpu_dev *v)
+{
+	struct vgpu_migf *migf = vgpu_migf_new(v, false);
+
+	if (IS_ERR(migf))
+		return ERR_CAST(migf);
+	v->resuming = migf;
+	return get_file(migf->filp);
+}
+
+/* Registers from the stream, with every field brought into range. */
+static void vgpu_load_regs(struct vgpu_dev *v, const u8 *src)
+{
+	u32 *dst = (u32 *)&v->regs;
+	struct vgpu_mig_regs *r = &v->regs;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*r) / 4; i++) {
+		__le32 le;
+
+		memcpy(&le, src + 4 * i, 4);
+		dst[i] = le32_to_cpu(le);
+	}
+	r->ring_ctl &= VGPU_RING_CTL_ENABLE;
+	r->irq_status &= VGPU_IRQ_ALL;
+	r->irq_enable &= VGPU_IRQ_ALL;
+	if (r->error > VGPU_ERR_MAX)
+		r->error = VGPU_ERR_MALFORMED;
+	r->doorbell_pending = !!r->doorbell_pending;
+}
+
+static int vgpu_load_gtt(struct vgpu_dev *v, const u8 *src)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < v->type->gtt_entries; i++) {
+		__le64 le;
+		u64 val;
+
+		memcpy(&le, src + 8 * i, 8);
+		val = le64_to_cpu(le);
+		ret = vgpu_gtt_restore(v, i, val,
+				       val & VGPU_GTT_MIG_REVOKED);
+		if (ret) {
+			dev_dbg(v->vdev.dev, "resume: GTT %u pin: %d\n", i,
+				ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int vgpu_load_state(struct vgpu_dev *v)
+{
+	struct vgpu_migf *migf = v->resuming;
+	const u8 *pl = migf->full;
+	int ret;
+
+	mutex_lock(&migf->lock);
+	if (migf->error)
+		ret = migf->error;
+	else if (migf->filled || !migf->have_full)
+		ret = -EINVAL;	/* truncated stream */
+	else
+		ret = 0;
+	if (ret)
+		goto out;
+
+	mutex_lock(&v->lock);
+	vgpu_gtt_clear(v);
+	vgpu_load_regs(v, pl);
+	vgpu_cfg_init(v);
+	vgpu_cfg_load(v, pl + sizeof(v->regs));
+	ret = vgpu_load_gtt(v, pl + sizeof(v->regs) + VGPU_CFG_SIZE);
+	if (ret) {
+		vgpu_gtt_clear(v);
+		vgpu_regs_reset(v);
+		vgpu_cfg_init(v);
+	}
+	mutex_unlock(&v->lock);
+out:
+	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+static bool vgpu_arc(enum vfio_device_mig_state cur,
+		     enum vfio_device_mig_state new,
+		     enum vfio_device_mig_state from,
+		     enum vfio_device_mig_state to)
+{
+	return cur == from && new == to;
+}
+
+static struct file *vgpu_step_state(struct vgpu_dev *v,
+				    enum vfio_device_mig_state new)
+{
+	enum vfio_device_mig_state cur = v->mig_state;
+	int ret;
+
+	/* no P2P DMA, nothing to quiesce: these arcs change nothing */
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_RUNNING,
+		     VFIO_DEVICE_STATE_RUNNING_P2P) ||
+	    vgpu_arc(cur, new, VFIO_DEVICE_STATE_RUNNING_P2P,
+		     VFIO_DEVICE_STATE_RUNNING) ||
+	    vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY,
+		     VFIO_DEVICE_STATE_PRE_COPY_P2P) ||
+	    vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY_P2P,
+		     VFIO_DEVICE_STATE_PRE_COPY))
+		return NULL;
+
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_RUNNING_P2P,
+		     VFIO_DEVICE_STATE_STOP)) {
+		vgpu_stop_exec(v);
+		return NULL;
+	}
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_STOP,
+		     VFIO_DEVICE_STATE_RUNNING_P2P)) {
+		vgpu_start_exec(v);
+		return NULL;
+	}
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_RUNNING,
+		     VFIO_DEVICE_STATE_PRE_COPY) ||
+	    vgpu_arc(cur, new, VFIO_DEVICE_STATE_RUNNING_P2P,
+		     VFIO_DEVICE_STATE_PRE_COPY_P2P))
+		return vgpu_save_start(v, true);
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_STOP,
+		     VFIO_DEVICE_STATE_STOP_COPY))
+		return vgpu_save_start(v, false);
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY_P2P,
+		     VFIO_DEVICE_STATE_STOP_COPY)) {
+		vgpu_stop_exec(v);
+		vgpu_save_final(v);
+		return NULL;
+	}
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY,
+		     VFIO_DEVICE_STATE_RUNNING) ||
+	    vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY_P2P,
+		     VFIO_DEVICE_STATE_RUNNING_P2P) ||
+	    vgpu_arc(cur, new, VFIO_DEVICE_STATE_STOP_COPY,
+		     VFIO_DEVICE_STATE_STOP)) {
+		vgpu_disable_files(v);
+		return NULL;
+	}
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_STOP,
+		     VFIO_DEVICE_STATE_RESUMING))
+		return vgpu_resume_start(v);
+	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_RESUMING,
+		     VFIO_DEVICE_STATE_STOP)) {
+		ret = vgpu_load_state(v);
+		if (ret)
+			return ERR_PTR(ret);
+		vgpu_disable_files(v);
+		return NULL;
+	}
+	/* vfio_mig_get_next_state() only hands out the arcs above */
+	WARN_ON_ONCE(1);
+	return ERR_PTR(-EINVAL);
+}
+
+static struct file *vgpu_set_state(struct vfio_device *vdev,
+				   enum vfio_device_mig_state new_state)
+{
+	struct vgpu_dev *v = vdev_to_vgpu(vdev);
+	enum vfio_device_mig_state next;
+	struct file *res = NULL;
+	int ret;
+
+	mutex_lock(&v->state_mutex);
+	while (v->mig_state != new_state) {
+		ret = vfio_mig_get_next_state(vdev, v->mig_state, new_state,
+					      &next);
+		if (ret) {
+			res = ERR_PTR(ret);
+			break;
+		}
+		res = vgpu_step_state(v, next);
+		if (IS_ERR(res))
+			break;
+		v->mig_state = next;
+		if (WARN_ON_ONCE(res && next != new_state)) {
+			fput(res);
+			res = ERR_PTR(-EINVAL);
+			break;
+		}
+	}
+	mutex_unlock(&v->state_mutex);
+	return res;
+}
+
+static int vgpu_get_state(struct vfio_device *vdev,
+			  enum vfio_device_mig_state *state)
+{
+	struct vgpu_dev *v = vdev_to_vgpu(vdev);
+
+	mutex_lock(&v->state_mutex);
+	*state = v->mig_state;
+	mutex_unlock(&v->state_mutex);
+	return 0;
+}
+
+static int vgpu_get_data_size(struct vfio_device *vdev,
+			      unsigned long *stop_copy_length)
+{
+	*stop_copy_length = vgpu_record_len(vdev_to_vgpu(vdev),
+					    VGPU_MIG_REC_FULL);
+	return 0;
+}
+
+const struct vfio_migration_ops vgpu_mig_ops = {
+	.migration_set_state = vgpu_set_state,
+	.migration_get_state = vgpu_get_state,
+	.migration_get_data_size = vgpu_get_data_size,
+};
+
+/**
+ * vgpu_mig_init() - migration state of a freshly opened device
+ * @v: device
+ */
+void vgpu_mig_init(struct vgpu_dev *v)
+{
+	mutex_lock(&v->state_mutex);
+	v->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	mutex_unlock(&v->state_mutex);
+}
+
+/**
+ * vgpu_mig_close() - end any migration session, on close
+ * @v: device
+ */
+void vgpu_mig_close(struct vgpu_dev *v)
+{
+	mutex_lock(&v->state_mutex);
+	vgpu_disable_files(v);
+	v->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	mutex_unlock(&v->state_mutex);
+}
+
+/**
+ * vgpu_mig_reset() - device reset: end sessions, back to RUNNING
+ * @v: device, v->state_mutex held
+ */
+void vgpu_mig_reset(struct vgpu_dev *v)
+{
+	lockdep_assert_held(&v->state_mutex);
+	vgpu_disable_files(v);
+	v->mig_state = VFIO_DEVICE_STATE_RUNNING;
+}

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mmio.c - PCI config space and BAR0 registers of the sample vGPU
+ *
+ * Region accesses arrive through read()/write() on the device file at
+ * VFIO_PCI_INDEX_TO_OFFSET(index) + offset.  Config space takes any size;
+ * BAR0 takes aligned 4- and 8-byte accesses.  Nothing here executes
+ * commands: a doorbell only queues the worker.
+ */
+#include <linux/pci_regs.h>
+#include <linux/uaccess.h>
+
+#include "vgpu.h"
+
+#define VGPU_OFFSET_SHIFT	40
+#define VGPU_OFFSET_MASK	((1ull << VGPU_OFFSET_SHIFT) - 1)
+
+/* bytes of config space the guest may change: value is the bit mask */
+static u8 vgpu_cfg_wmask[VGPU_CFG_SIZE];
+
+static void vgpu_wmask_set(unsigned int off, u32 mask, unsigned int bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		vgpu_cfg_wmask[off + i] = mask >> (8 * i);
+}
+
+static void vgpu_put32(u8 *cfg, unsigned int off, u32 val)
+{
+	__le32 le = cpu_to_le32(val);
+
+	memcpy(cfg + off, &le, 4);
+}
+
+static void vgpu_put16(u8 *cfg, unsigned int off, u16 val)
+{
+	__le16 le = cpu_to_le16(val);
+
+	memcpy(cfg + off, &le, 2);
+}
+
+/**
+ * vgpu_cfg_init() - build the config space of a fresh device
+ * @v: device
+ */
+void vgpu_cfg_init(struct vgpu_dev *v)
+{
+	u8 *cfg = v->cfg;
+	unsigned int msi = VGPU_CFG_MSI_CAP;
+
+	memset(cfg, 0, VGPU_CFG_SIZE);
+	vgpu_put16(cfg, PCI_VENDOR_ID, VGPU_PCI_VENDOR_ID);
+	vgpu_put16(cfg, PCI_DEVICE_ID, VGPU_PCI_DEVICE_ID);
+	vgpu_put16(cfg, PCI_STATUS, PCI_STATUS_CAP_LIST);
+	vgpu_put32(cfg, PCI_CLASS_REVISION,
+		   VGPU_PCI_CLASS << 8 | VGPU_PCI_REVISION);
+	vgpu_put32(cfg, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_MEM_TYPE_32);
+	vgpu_put16(cfg, PCI_SUBSYSTEM_VENDOR_ID, VGPU_PCI_VENDOR_ID);
+	vgpu_put16(cfg, PCI_SUBSYSTEM_ID, v->type->id + 1);
+	cfg[PCI_CAPABILITY_LIST] = msi;
+	cfg[PCI_INTERRUPT_PIN] = 1;
+	cfg[msi + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSI;
+	cfg[msi + PCI_CAP_LIST_NEXT] = 0;
+	vgpu_put16(cfg, msi + PCI_MSI_FLAGS, PCI_MSI_FLAGS_64BIT);
+}
+
+/**
+ * vgpu_mmio_setup() - build the config space write mask, once at load
+ */
+void vgpu_mmio_setup(void)
+{
+	unsigned int msi = VGPU_CFG_MSI_CAP;
+
+	vgpu_wmask_set(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
+		       PCI_COMMAND_INTX_DISABLE, 2);
+	vgpu_wmask_set(PCI_BASE_ADDRESS_0, ~(VGPU_BAR0_SIZE - 1), 4);
+	vgpu_wmask_set(PCI_INTERRUPT_LINE, 0xff, 1);
+	vgpu_wmask_set(msi + PCI_MSI_FLAGS,
+		       PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, 2);
+	vgpu_wmask_set(msi + PCI_MSI_ADDRESS_LO, ~3u, 4);
+	vgpu_wmask_set(msi + PCI_MSI_ADDRESS_HI, ~0u, 4);
+	vgpu_wmask_set(msi + PCI_MSI_DATA_64, 0xffff, 2);
+}
+
+/**
+ * vgpu_regs_reset() - registers to their reset values
+ * @v: device, v->lock held
+ */
+void vgpu_regs_reset(struct vgpu_dev *v)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+}
+
+static void vgpu_cfg_write(struct vgpu_dev *v, u32 off, const u8 *buf,
+			   u32 len)
+{
+	u32 i;
+
+	for (i = 0; i < len; i++) {
+		u8 m = vgpu_cfg_wmask[off + i];
+
+		v->cfg[off + i] = (v->cfg[off + i] & ~m) | (buf[i] & m);
+	}
+}
+
+/**
+ * vgpu_cfg_load() - config space from a migration stream
+ * @v: device with a fresh config space, v->lock held
+ * @src: VGPU_CFG_SIZE bytes; only guest-writable bits are taken
+ */
+void vgpu_cfg_load(struct vgpu_dev *v, const u8 *src)
+{
+	vgpu_cfg_write(v, 0, src, VGPU_CFG_SIZE);
+}
+
+static u32 vgpu_status(const struct vgpu_dev *v)
+{
+	u32 s = 0;
+
+	if (v->regs.doorbell_pending)
+		s |= VGPU_STATUS_BUSY;
+	if (v->regs.error)
+		s |= VGPU_STATUS_ERROR;
+	return s;
+}
+
+static u32 vgpu_caps(const struct vgpu_dev *v)
+{
+	return VGPU_CAP_MIGRATION | (v->fine_dirty ? VGPU_CAP_FINE_DIRTY : 0);
+}
+
+static u32 vgpu_reg_read(struct vgpu_dev *v, u32 off)
+{
+	const struct vgpu_mig_regs *r = &v->regs;
+
+	if (off >= VGPU_REG_SCRATCH0 && off < VGPU_REG_SCRATCH_END)
+		return r->scratch[(off - VGPU_REG_SCRATCH0) / 4];
+	switch (off) {
+	case VGPU_REG_ID:		return VGPU_ID_MAGIC;
+	case VGPU_REG_VERSION:		return VGPU_VERSION;
+	case VGPU_REG_CAPS:		return vgpu_caps(v);
+	case VGPU_REG_GTT_ENTRIES:	return v->type->gtt_entries;
+	case VGPU_REG_RING_MAX:		return v->type->ring_max;
+	case VGPU_REG_RING_BASE:	return r->ring_base;
+	case VGPU_REG_RING_SIZE:	return r->ring_size;
+	case VGPU_REG_RING_HEAD:	return r->ring_head;
+	case VGPU_REG_RING_TAIL:	return r->ring_tail;
+	case VGPU_REG_RING_CTL:		return r->ring_ctl;
+	case VGPU_REG_STATUS:		return vgpu_status(v);
+	case VGPU_REG_IRQ_STATUS:	return r->irq_status;
+	case VGPU_REG_IRQ_ENABLE:	return r->irq_enable;
+	case VGPU_REG_LAST_SEQNO:	return r->last_seqno;
+	case VGPU_REG_ERROR:		return r->error;
+	case VGPU_REG_ERROR_HEAD:	return r->error_head;
+	case VGPU_REG_ERROR_CMD:	return r->error_cmd;
+	case VGPU_REG_ERROR_DEPTH:	return r->error_depth;
+	case VGPU_REG_CMDS_EXECUTED:	return r->cmds_executed;
+	case VGPU_REG_CMDS_REJECTED:	return r->cmds_rejected;
+	case VGPU_REG_SUBMISSIONS:	return r->submissions;
+	}
+	return 0;
+}
+
+static void vgpu_reg_write(struct vgpu_dev *v, u32 off, u32 val)
+{
+	struct vgpu_mig_regs *r = &v->regs;
+
+	if (off >= VGPU_REG_SCRATCH0 && off < VGPU_REG_SCRATCH_END) {
+		r->scratch[(off - VGPU_REG_SCRATCH0) / 4] = val;
+		return;
+	}
+	switch (off) {
+	case VGPU_REG_RING_BASE:
+		r->ring_base = val;
+		break;
+	case VGPU_REG_RING_SIZE:
+		r->ring_size = val;
+		break;
+	case VGPU_REG_RING_HEAD:
+		if (!r->doorbell_pending)	/* device-owned while busy */
+			r->ring_head = val;
+		break;
+	case VGPU_REG_RING_TAIL:
+		r->ring_tail = val;
+		break;
+	case VGPU_REG_RING_CTL:
+		r->ring_ctl = val & VGPU_RING_CTL_ENABLE;
+		break;
+	case VGPU_REG_DOORBELL:
+		r->doorbell_pending = 1;
+		vgpu_kick(v);
+		break;
+	case VGPU_REG_IRQ_STATUS:
+		r->irq_status &= ~val;
+		break;
+	case VGPU_REG_IRQ_ENABLE:
+		r->irq_enable = val & VGPU_IRQ_ALL;
+		vgpu_update_irq(v);
+		break;
+	case VGPU_REG_ERROR:
+		r->error = 0;
+		r->error_head = 0;
+		r->error_cmd = 0;
+		r->error_depth = 0;
+		break;
+	}
+}
+
+static u64 vgpu_gtt_read_entry(struct vgpu_dev *v, u32 off)
+{
+	return v->gtt[(off - VGPU_GTT_WINDOW) / 8].val;
+}
+
+/* 4-byte writes: the high half is staged, the low half commits. */
+static void vgpu_gtt_write_entry(struct vgpu_dev *v, u32 off, u64 val,
+				 u32 size)
+{
+	u32 index = (off - VGPU_GTT_WINDOW) / 8;
+	u64 cur = v->gtt[index].val;
+	int ret;
+
+	if (size == 4 && (off & 4)) {
+		v->gtt[index].val = (cur & 0xffffffffull) | (val << 32);
+		return;
+	}
+	if (size == 4)
+		val = (cur & ~0xffffffffull) | val;
+	ret = vgpu_gtt_set(v, index, val);
+	if (ret) {
+		v->regs.error = VGPU_ERR_DMA;
+		v->regs.error_head = off;
+		vgpu_raise_irq(v, VGPU_IRQ_ERROR);
+	}
+}
+
+static bool vgpu_is_gtt(struct vgpu_dev *v, u32 off)
+{
+	return off >= VGPU_GTT_WINDOW &&
+	       off < VGPU_GTT_WINDOW + 8 * v->type->gtt_entries;
+}
+
+static int vgpu_bar0_rw(struct vgpu_dev *v, u32 off, u8 *buf, u32 size,
+			bool write)
+{
+	u64 val = 0;
+
+	if ((size != 4 && size != 8) || (off & (size - 1)))
+		return -EINVAL;
+	if (vgpu_is_gtt(v, off)) {
+		if (write) {
+			memcpy(&val, buf, size);
+			vgpu_gtt_write_entry(v, off, le64_to_cpu(val), size);
+		} else {
+			val = vgpu_gtt_read_entry(v, off);
+			if (size == 4)
+				val = (u32)(val >> (off & 4 ? 32 : 0));
+			val = cpu_to_le64(val);
+			memcpy(buf, &val, size);
+		}
+		return 0;
+	}
+	if (off >= VGPU_REG_END) {	/* unused window space */
+		if (!write)
+			memset(buf, 0, size);
+		return 0;
+	}
+	if (size == 8) {		/* two registers */
+		if (vgpu_bar0_rw(v, off, buf, 4, write))
+			return -EINVAL;
+		return vgpu_bar0_rw(v, off + 4, buf + 4, 4, write);
+	}
+	if (write) {
+		__le32 le;
+
+		memcpy(&le, buf, 4);
+		vgpu_reg_write(v, off, le32_to_cpu(le));
+	} else {
+		__le32 le = cpu_to_le32(vgpu_reg_read(v, off));
+
+		memcpy(buf, &le, 4);
+	}
+	return 0;
+}
+
+static int vgpu_access(struct vgpu_dev *v, u64 pos, u8 *buf, u32 size,
+		       bool write)
+{
+	unsigned int index = pos >> VGPU_OFFSET_SHIFT;
+	u64 off = pos & VGPU_OFFSET_MASK;
+
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		if (off + size > VGPU_CFG_SIZE)
+			return -EINVAL;
+		if (write)
+			vgpu_cfg_write(v, off, buf, size);
+		else
+			memcpy(buf, v->cfg + off, size);
+		return 0;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		if (off + size > VGPU_BAR0_SIZE)
+			return -EINVAL;
+		return vgpu_bar0_rw(v, off, buf, size, write);
+	}
+	return -EINVAL;
+}
+
+static u32 vgpu_chunk(u64 pos, size_t count)
+{
+	if (count >= 8 && !(pos & 7))
+		return 8;
+	if (count >= 4 && !(pos & 3))
+		return 4;
+	if (count >= 2 && !(pos & 1))
+		return 2;
+	return 1;
+}
+
+/**
+ * vgpu_region_rw() - read()/write() on the device file
+ * @v: device
+ * @ubuf: user buffer
+ * @count: bytes
+ * @ppos: file position: region index << 40 | offset
+ * @write: direction
+ *
+ * Splits the access into naturally aligned pieces of up to 8 bytes.
+ *
+ * Return: bytes transferred or a negative errno.
+ */
+ssize_t vgpu_region_rw(struct vgpu_dev *v, char __user *ubuf, size_t count,
+		       loff_t *ppos, bool write)
+{
+	size_t done = 0;
+	int ret = 0;
+	u8 buf[8];
+
+	while (done < count) {
+		u64 pos = *ppos + done;
+		u32 size = vgpu_chunk(pos, count - done);
+
+		if (write && copy_from_user(buf, ubuf + done, size))
+			return -EFAULT;
+		mutex_lock(&v->lock);
+		ret = vgpu_access(v, pos, buf, size, write);
+		mutex_unlock(&v->lock);
+		if (ret)
+			break;
+		if (!write && copy_to_user(ubuf + done, buf, size))
+			return -EFAULT;
+		done += size;
+	}
+	if (!done)
+		return ret;
+	*ppos += done;
+	return done;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vgpu.h - internal definitions of the sample vGPU mdev driver
+ */
+#ifndef _SAMPLE_VGPU_H
+#define _SAMPLE_VGPU_H
+
+#include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/eventfd.h>
+#include <linux/mdev.h>
+#include <linux/mutex.h>
+#include <linux/vfio.h>
+#include <linux/workqueue.h>
+#include <linux/sample_vgpu.h>
+
+#include "cmd_parser.h"
+
+#define VGPU_NAME		"sample_vgpu"
+#define VGPU_IRQ_NONE		(-1)
+
+/* internal GTT entry flag, only in migration streams: pin was revoked */
+#define VGPU_GTT_MIG_REVOKED	BIT_ULL(1)
+
+/**
+ * struct vgpu_type - an mdev type: a share of the parent's GTT pool
+ * @type: mdev core part
+ * @id: index of the type, recorded in migration streams
+ * @gtt_entries: GTT entries (aperture = entries * 4 KiB)
+ * @ring_max: largest ring in bytes
+ * @desc: description shown in sysfs
+ */
+struct vgpu_type {
+	struct mdev_type type;
+	u32 id;
+	u32 gtt_entries;
+	u32 ring_max;
+	const char *desc;
+};
+
+/**
+ * struct vgpu_gtt_entry - one GTT entry
+ * @val: guest-visible value (IOVA page | VGPU_GTT_VALID)
+ * @iova: IOVA of @page while pinned
+ * @page: pinned guest page, NULL if not valid or revoked by dma_unmap
+ */
+struct vgpu_gtt_entry {
+	u64 val;
+	dma_addr_t iova;
+	struct page *page;
+};
+
+/**
+ * struct vgpu_counters - statistics, read through sysfs
+ * @pages_pinned: GTT pages pinned now
+ * @dirty_pages: pages written by commands (reported, if fine-grained)
+ * @dirty_marks: vfio_mark_dirty() calls
+ * @mark_errors: vfio_mark_dirty() calls that failed
+ * @cmds_executed: commands completed
+ * @cmds_rejected: commands rejected with a device error
+ * @submissions: doorbells processed
+ * @gtt_revoked: GTT pins dropped because their IOVA was unmapped
+ * @mig_bytes: migration stream bytes read and written
+ */
+struct vgpu_counters {
+	atomic64_t pages_pinned;
+	atomic64_t dirty_pages;
+	atomic64_t dirty_marks;
+	atomic64_t mark_errors;
+	atomic64_t cmds_executed;
+	atomic64_t cmds_rejected;
+	atomic64_t submissions;
+	atomic64_t gtt_revoked;
+	atomic64_t mig_bytes;
+};
+
+/**
+ * struct vgpu_dirty - pending written IOVA range, page aligned
+ * @start: first byte
+ * @end: one past the last byte, 0 if nothing is pending
+ */
+struct vgpu_dirty {
+	u64 start;
+	u64 end;
+};
+
+struct vgpu_migf;
+
+/**
+ * struct vgpu_dev - one vGPU instance
+ * @vdev: VFIO device, first member
+ * @type: mdev type of the instance
+ * @fine_dirty: the instance reports its writes (capability declared)
+ * @lock: protects everything below down to @exec_work, and the pins;
+ *        held across calls into VFIO (pin, unpin, mark)
+ * @open: device file is open
+ * @running: execution allowed (migration state not stopped)
+ * @cfg: PCI config space
+ * @regs: register file (same layout as the migration stream)
+ * @gtt: GTT entries
+ * @gtt_gen: bumped on every GTT change, for PRE_COPY dirty_bytes
+ * @irq_index: VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX or none
+ * @intx_trigger: INTx eventfd
+ * @msi_trigger: MSI eventfd
+ * @intx_masked: INTx masked (automasked after each trigger)
+ * @dirty: pending range of the dirty tracker
+ * @ring_shadow: host copy of the ring segment being executed
+ * @batch_shadow: host copies of batch buffers, one per nesting level
+ * @bounce: one page for FILL and COPY
+ * @exec_work: executes submissions off the MMIO path
+ * @state_mutex: protects the migration state and files; taken before @lock
+ * @mig_state: VFIO migration state
+ * @saving: data file of a saving session
+ * @resuming: data file of a resuming session
+ * @cnt: counters
+ */
+struct vgpu_dev {
+	struct vfio_device vdev;
+	const struct vgpu_type *type;
+	bool fine_dirty;
+
+	struct mutex lock;	/* see above */
+	bool open;
+	bool running;
+	u8 cfg[VGPU_CFG_SIZE];
+	struct vgpu_mig_regs regs;
+	struct vgpu_gtt_entry *gtt;
+	u64 gtt_gen;
+	int irq_index;
+	struct eventfd_ctx *intx_trigger;
+	struct eventfd_ctx *msi_trigger;
+	bool intx_masked;
+	struct vgpu_dirty dirty;
+	u32 *ring_shadow;
+	u32 *batch_shadow[VGPU_MAX_BATCH_DEPTH];
+	u8 *bounce;
+	struct work_struct exec_work;
+
+	struct mutex state_mutex;	/* see above */
+	enum vfio_device_mig_state mig_state;
+	struct vgpu_migf *saving;
+	struct vgpu_migf *resuming;
+
+	struct vgpu_counters cnt;
+};
+
+static inline struct vgpu_dev *vdev_to_vgpu(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vgpu_dev, vdev);
+}
+
+static inline u32 vgpu_aperture(const struct vgpu_dev *v)
+{
+	return v->type->gtt_entries << VGPU_PAGE_SHIFT;
+}
+
+/* main.c */
+extern struct workqueue_struct *vgpu_wq;
+
+/* mmio.c */
+void vgpu_mmio_setup(void);
+void vgpu_cfg_init(struct vgpu_dev *v);
+void vgpu_cfg_load(struct vgpu_dev *v, const u8 *src);
+void vgpu_regs_reset(struct vgpu_dev *v);
+ssize_t vgpu_region_rw(struct vgpu_dev *v, char __user *ubuf, size_t count,
+		       loff_t *ppos, bool write);
+
+/* gtt.c */
+int vgpu_gtt_set(struct vgpu_dev *v, u32 index, u64 val);
+void vgpu_gtt_clear(struct vgpu_dev *v);
+int vgpu_gtt_restore(struct vgpu_dev *v, u32 index, u64 val, bool revoked);
+void vgpu_gtt_unmap(struct vgpu_dev *v, u64 iova, u64 length);
+u32 vgpu_gtt_check(struct vgpu_dev *v, u32 addr, u32 len);
+u32 vgpu_gtt_read(struct vgpu_dev *v, u32 addr, void *buf, u32 len);
+u32 vgpu_gtt_write(struct vgpu_dev *v, u32 addr, const void *buf, u32 len);
+
+/* dirty.c */
+void vgpu_dirty_record(struct vgpu_dev *v, dma_addr_t iova, u32 len);
+void vgpu_dirty_flush(struct vgpu_dev *v);
+
+/* shadow.c, exec.c */
+void vgpu_kick(struct vgpu_dev *v);
+void vgpu_exec_work(struct work_struct *work);
+u32 vgpu_exec_cmd(void *priv, const struct vgpu_cmd *cmd);
+
+/* irq.c */
+void vgpu_raise_irq(struct vgpu_dev *v, u32 bits);
+void vgpu_update_irq(struct vgpu_dev *v);
+int vgpu_set_irqs(struct vgpu_dev *v, unsigned long arg);
+int vgpu_get_irq_info(struct vgpu_dev *v, unsigned long arg);
+void vgpu_irq_release(struct vgpu_dev *v);
+
+/* migration.c */
+extern const struct vfio_migration_ops vgpu_mig_ops;
+void vgpu_mig_init(struct vgpu_dev *v);
+void vgpu_mig_close(struct vgpu_dev *v);
+void vgpu_mig_reset(struct vgpu_dev *v);
+
+#endif /* _SAMPLE_VGPU_H */

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * sample_vgpu.h - device interface of the sample vGPU mediated device
+ *
+ * Register map, command encoding, error codes and migration stream layout of
+ * drivers/gpu/sample-vgpu.  Shared by the kernel driver, its command parser
+ * (also built in user space for unit tests and fuzzing) and user-space
+ * drivers.  See docs/sample-vgpu.rst for the prose description.
+ *
+ * All registers are little-endian.  Device ("GTT") addresses are 32 bits:
+ * GTT entry i translates device addresses [i * 4096, (i + 1) * 4096) to the
+ * guest IOVA page stored in the entry.
+ */
+#ifndef _UAPI_LINUX_SAMPLE_VGPU_H
+#define _UAPI_LINUX_SAMPLE_VGPU_H
+
+#include <linux/types.h>
+
+/* PCI identity */
+#define VGPU_PCI_VENDOR_ID		0x1b36
+#define VGPU_PCI_DEVICE_ID		0x10f0
+#define VGPU_PCI_CLASS			0x038000	/* display, other */
+#define VGPU_PCI_REVISION		0x01
+#define VGPU_CFG_SIZE			256
+#define VGPU_CFG_MSI_CAP		0x50
+
+/* BAR0: registers at 0, GTT window at VGPU_GTT_WINDOW */
+#define VGPU_BAR0_SIZE			0x10000
+#define VGPU_GTT_WINDOW			0x8000
+#define VGPU_GTT_MAX_ENTRIES		4096
+#define VGPU_PAGE_SHIFT			12
+#define VGPU_PAGE_SIZE			(1u << VGPU_PAGE_SHIFT)
+
+/* GTT entry (64 bits, at VGPU_GTT_WINDOW + 8 * index) */
+#define VGPU_GTT_VALID			(1ull << 0)
+#define VGPU_GTT_ADDR_MASK		(~0xfffull)
+
+/* Register offsets in BAR0 (all 32 bits wide) */
+#define VGPU_REG_ID			0x000	/* RO: VGPU_ID_MAGIC */
+#define VGPU_REG_VERSION		0x004	/* RO: VGPU_VERSION */
+#define VGPU_REG_CAPS			0x008	/* RO: VGPU_CAP_* */
+#define VGPU_REG_GTT_ENTRIES		0x00c	/* RO: GTT entries of this type */
+#define VGPU_REG_RING_MAX		0x010	/* RO: largest ring in bytes */
+#define VGPU_REG_RING_BASE		0x020	/* RW: GTT address, page aligned */
+#define VGPU_REG_RING_SIZE		0x024	/* RW: bytes, power of two */
+#define VGPU_REG_RING_HEAD		0x028	/* RW while idle: byte offset */
+#define VGPU_REG_RING_TAIL		0x02c	/* RW: byte offset, dword aligned */
+#define VGPU_REG_RING_CTL		0x030	/* RW: VGPU_RING_CTL_* */
+#define VGPU_REG_DOORBELL		0x034	/* WO: any value starts execution */
+#define VGPU_REG_STATUS			0x038	/* RO: VGPU_STATUS_* */
+#define VGPU_REG_IRQ_STATUS		0x040	/* RW1C: VGPU_IRQ_* */
+#define VGPU_REG_IRQ_ENABLE		0x044	/* RW: VGPU_IRQ_* */
+#define VGPU_REG_LAST_SEQNO		0x048	/* RO: seqno of the last FENCE */
+#define VGPU_REG_ERROR			0x050	/* RO, any write clears: VGPU_ERR_* */
+#define VGPU_REG_ERROR_HEAD		0x054	/* RO: ring offset of bad command */
+#define VGPU_REG_ERROR_CMD		0x058	/* RO: header dword of bad command */
+#define VGPU_REG_ERROR_DEPTH		0x05c	/* RO: 0 ring, 1..2 batch level */
+#define VGPU_REG_CMDS_EXECUTED		0x060	/* RO: counter */
+#define VGPU_REG_CMDS_REJECTED		0x064	/* RO: counter */
+#define VGPU_REG_SUBMISSIONS		0x068	/* RO: counter */
+#define VGPU_REG_SCRATCH0		0x100	/* RW: 16 scratch registers */
+#define VGPU_NUM_SCRATCH		16
+#define VGPU_REG_SCRATCH_END		(VGPU_REG_SCRATCH0 + 4 * VGPU_NUM_SCRATCH)
+#define VGPU_REG_END			0x1000
+
+#define VGPU_ID_MAGIC			0x56475055	/* "VGPU" */
+#define VGPU_VERSION			0x00010000	/* 1.0 */
+
+#define VGPU_CAP_FINE_DIRTY		(1u << 0)	/* reports exact writes */
+#define VGPU_CAP_MIGRATION		(1u << 1)
+
+#define VGPU_RING_CTL_ENABLE		(1u << 0)
+
+#define VGPU_STATUS_BUSY		(1u << 0)	/* submission queued/running */
+#define VGPU_STATUS_ERROR		(1u << 1)	/* ERROR register is non-zero */
+
+#define VGPU_IRQ_FENCE			(1u << 0)
+#define VGPU_IRQ_ERROR			(1u << 1)
+#define VGPU_IRQ_IDLE			(1u << 2)	/* a submission finished */
+#define VGPU_IRQ_ALL			(VGPU_IRQ_FENCE | VGPU_IRQ_ERROR | \
+					 VGPU_IRQ_IDLE)
+
+#define VGPU_RING_MIN_SIZE		4096
+
+/*
+ * Command encoding.  A command is a header dword followed by "len" payload
+ * dwords:  [31:24] opcode  [23:16] flags  [15:0] len (payload dwords).
+ */
+#define VGPU_CMD_OPCODE(hdr)		(((hdr) >> 24) & 0xff)
+#define VGPU_CMD_FLAGS(hdr)		(((hdr) >> 16) & 0xff)
+#define VGPU_CMD_LEN(hdr)		((hdr) & 0xffff)
+#define VGPU_CMD_HDR(op, flags, len)	((((__u32)(op) & 0xff) << 24) | \
+					 (((__u32)(flags) & 0xff) << 16) | \
+					 ((__u32)(len) & 0xffff))
+
+#define VGPU_OP_NOOP			0x00	/* len 0 */
+#define VGPU_OP_BATCH_START		0x01	/* len 2: addr, bytes */
+#define VGPU_OP_FILL			0x10	/* len 3: dst, bytes, pattern */
+#define VGPU_OP_COPY			0x11	/* len 3: src, dst, bytes */
+#define VGPU_OP_WRITE_DATA		0x12	/* len 1+n: dst, n data dwords */
+#define VGPU_OP_FENCE			0x20	/* len 2: dst, seqno */
+#define VGPU_OP_LOAD_REGISTER		0x30	/* len 2: reg offset, value */
+
+#define VGPU_FENCE_FLAG_IRQ		0x01	/* raise VGPU_IRQ_FENCE */
+
+/* Limits enforced by the parser */
+#define VGPU_MAX_BATCH_DEPTH		2	/* ring -> batch -> batch */
+#define VGPU_MAX_BATCH_BYTES		16384
+#define VGPU_MAX_INLINE_DW		64	/* WRITE_DATA data dwords */
+#define VGPU_MAX_XFER_BYTES		(4u << 20)	/* FILL / COPY bytes */
+#define VGPU_MAX_CMDS_PER_SUBMIT	4096
+#define VGPU_MAX_BYTES_PER_SUBMIT	(16u << 20)	/* bytes written */
+
+/* Error codes (VGPU_REG_ERROR) */
+#define VGPU_ERR_NONE			0
+#define VGPU_ERR_UNKNOWN_OPCODE		1	/* opcode not in the table */
+#define VGPU_ERR_TRUNCATED		2	/* command runs past the end */
+#define VGPU_ERR_OVERSIZE		3	/* length field or size too big */
+#define VGPU_ERR_BAD_ADDRESS		4	/* outside the GTT aperture */
+#define VGPU_ERR_FORBIDDEN		5	/* privileged command/register */
+#define VGPU_ERR_BATCH_DEPTH		6	/* batch nesting too deep */
+#define VGPU_ERR_RING			7	/* ring registers out of range */
+#define VGPU_ERR_BUDGET			8	/* work per doorbell exceeded */
+#define VGPU_ERR_MALFORMED		9	/* bad flags, alignment, length */
+#define VGPU_ERR_UNMAPPED		10	/* GTT entry invalid or revoked */
+#define VGPU_ERR_DMA			11	/* pinning or access failed */
+#define VGPU_ERR_MAX			11
+
+/*
+ * Migration stream: a sequence of records, each a struct vgpu_mig_hdr
+ * followed by hdr.length payload bytes.  hdr.crc is the CRC-32 (IEEE 802.3,
+ * as crc32_le(~0, ...) ^ ~0) of the payload.  PRECOPY records carry a GTT
+ * snapshot; the FULL record (last in the stream) carries the device state
+ * and is the one applied on RESUMING -> STOP.
+ */
+#define VGPU_MIG_MAGIC			0x47494d55504756ull	/* "VGPUMIG" */
+#define VGPU_MIG_VERSION_MAJOR		1
+#define VGPU_MIG_VERSION_MINOR		0
+#define VGPU_MIG_REC_PRECOPY		1
+#define VGPU_MIG_REC_FULL		2
+
+struct vgpu_mig_hdr {
+	__u64 magic;
+	__u16 version_major;
+	__u16 version_minor;
+	__u32 kind;		/* VGPU_MIG_REC_* */
+	__u32 type_id;		/* mdev type index, must match */
+	__u32 gtt_entries;	/* must match the destination type */
+	__u32 length;		/* payload bytes */
+	__u32 crc;		/* CRC-32 of the payload */
+	__u64 reserved;		/* must be zero */
+};
+
+/* Guest-visible register state, payload start of a FULL record */
+struct vgpu_mig_regs {
+	__u32 ring_base;
+	__u32 ring_size;
+	__u32 ring_head;
+	__u32 ring_tail;
+	__u32 ring_ctl;
+	__u32 irq_status;
+	__u32 irq_enable;
+	__u32 last_seqno;
+	__u32 error;
+	__u32 error_head;
+	__u32 error_cmd;
+	__u32 error_depth;
+	__u32 cmds_executed;
+	__u32 cmds_rejected;
+	__u32 submissions;
+	__u32 doorbell_pending;
+	__u32 scratch[VGPU_NUM_SCRATCH];
+};
+
+/*
+ * FULL payload: struct vgpu_mig_regs, VGPU_CFG_SIZE bytes of config space,
+ * then gtt_entries little-endian __u64 GTT entries.
+ * PRECOPY payload: gtt_entries __u64 GTT entries.
+ */
+#define VGPU_MIG_FULL_LEN(entries)	(sizeof(struct vgpu_mig_regs) + \
+					 VGPU_CFG_SIZE + 8 * (entries))
+#define VGPU_MIG_PRECOPY_LEN(entries)	(8 * (entries))
+
+#endif /* _UAPI_LINUX_SAMPLE_VGPU_H */

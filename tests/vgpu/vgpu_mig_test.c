@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vgpu_mig_test.c - sample vGPU migration v2: save/resume between two
+ * instances, PRE_COPY, invalid streams, state machine arcs
+ *
+ * Runs inside the test VM with sample-vgpu loaded.  The test plays the VMM:
+ * it copies guest memory from source to destination itself.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vgpu_test_common.h"
+
+#define HDR_LEN		sizeof(struct vgpu_mig_hdr)
+#define FULL_LEN	(HDR_LEN + VGPU_MIG_FULL_LEN(256))
+#define PRE_LEN		(HDR_LEN + VGPU_MIG_PRECOPY_LEN(256))
+#define STREAM_CAP	(1 << 20)
+
+FIXTURE(mig) {
+	struct vgpu src;
+	struct vgpu dst;
+	char us[VGPU_UUID_LEN];
+	char ud[VGPU_UUID_LEN];
+	char *buf;
+};
+
+FIXTURE_SETUP(mig)
+{
+	memset(self->us, 0, sizeof(self->us));
+	memset(self->ud, 0, sizeof(self->ud));
+	self->src.device = self->dst.device = -1;
+	if (!vgpu_present())
+		SKIP(return, "sample_vgpu not loaded");
+	self->buf = malloc(STREAM_CAP);
+	ASSERT_NE(NULL, self->buf);
+	ASSERT_EQ(0, vgpu_test_setup(&self->src, VGPU_TYPE_SMALL, self->us));
+	ASSERT_EQ(0, vgpu_test_setup(&self->dst, VGPU_TYPE_SMALL, self->ud));
+}
+
+FIXTURE_TEARDOWN(mig)
+{
+	vgpu_test_teardown(&self->src, self->us);
+	vgpu_test_teardown(&self->dst, self->ud);
+	free(self->buf);
+}
+
+/* RUNNING -> STOP -> STOP_COPY, read the stream, back to STOP */
+static long save_stopped(struct vgpu *g, char *buf)
+{
+	int fd = -1;
+	long n;
+
+	if (vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP_COPY, &fd) || fd < 0)
+		return -EIO;
+	n = vgpu_mig_read_all(fd, buf, STREAM_CAP);
+	close(fd);
+	if (n >= 0 && vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL))
+		return -EIO;
+	return n;
+}
+
+/* STOP -> RESUMING, write the stream, -> STOP; returns the first error */
+static int resume(struct vgpu *g, const char *buf, size_t len, int *wr_err)
+{
+	int fd = -1, ret;
+
+	ret = vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL);
+	if (!ret)
+		ret = vgpu_mig_set(g, VFIO_DEVICE_STATE_RESUMING, &fd);
+	if (ret)
+		return ret;
+	*wr_err = len ? vgpu_mig_write_all(fd, buf, len) : 0;
+	close(fd);
+	return vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL);
+}
+
+static void copy_memory(struct vgpu *dst, struct vgpu *src)
+{
+	int i;
+
+	for (i = 0; i < VGPU_MAX_MAPS; i++)
+		if (src->mem[i].host && dst->mem[i].host)
+			memcpy(dst->mem[i].host, src->mem[i].host,
+			       src->mem[i].size);
+}
+
+static __u32 rd32(struct vgpu *g, __u32 gtt)
+{
+	__u32 *p = vgpu_gtt_ptr(g, gtt);
+
+	return p ? *p : 0xbadbad;
+}
+
+TEST_F(mig, data_size)
+{
+	__u64 size = 0;
+
+	ASSERT_EQ(0, vgpu_mig_data_size(&self->src, &size));
+	EXPECT_EQ(FULL_LEN, size);
+}
+
+TEST_F(mig, save_resume)
+{
+	struct vgpu *s = &self->src, *d = &self->dst;
+	__u32 c[32], n = 0, v = 0x600d;
+	int wr_err = 0;
+	long len;
+
+	n += vgpu_cmd_fill(c + n, DATA_GTT + 0x1000, 0x800, 0x11111111);
+	n += vgpu_cmd_fence(c + n, DATA_GTT + 0x2000, 41, false);
+	n += vgpu_cmd_lri(c + n, VGPU_REG_SCRATCH0 + 8, 99);
+	test_vgpu_run_ok(s, c, n);
+	test_vgpu_wr(s, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_FENCE);
+	test_vgpu_wr(s, VGPU_REG_SCRATCH0, 0xcafe);
+	/* an entry the destination gets only from the stream */
+	test_vgpu_map_mem(s, 0x800000, VGPU_PAGE_SIZE);
+	test_vgpu_map_mem(d, 0x800000, VGPU_PAGE_SIZE);
+	test_vgpu_gtt_map(s, 250, 0x800000, 1);
+
+	len = save_stopped(s, self->buf);
+	ASSERT_EQ(FULL_LEN, len);
+	copy_memory(d, s);
+	ASSERT_EQ(0, resume(d, self->buf, len, &wr_err));
+	ASSERT_EQ(0, wr_err);
+	ASSERT_EQ(0, vgpu_mig_set(d, VFIO_DEVICE_STATE_RUNNING, NULL));
+
+	EXPECT_EQ(99, vgpu_reg(d, VGPU_REG_SCRATCH0 + 8));
+	EXPECT_EQ(0xcafe, vgpu_reg(d, VGPU_REG_SCRATCH0));
+	EXPECT_EQ(41, vgpu_reg(d, VGPU_REG_LAST_SEQNO));
+	EXPECT_EQ(VGPU_IRQ_FENCE, vgpu_reg(d, VGPU_REG_IRQ_ENABLE));
+	EXPECT_EQ(vgpu_reg(s, VGPU_REG_RING_HEAD),
+		  vgpu_reg(d, VGPU_REG_RING_HEAD));
+	EXPECT_EQ(s->ring_tail, vgpu_reg(d, VGPU_REG_RING_TAIL));
+	EXPECT_EQ(0x800000 | VGPU_GTT_VALID,
+		  vgpu_reg(d, VGPU_GTT_WINDOW + 8 * 250));
+	EXPECT_EQ(CMD_PAGES + DATA_PAGES + 1,
+		  vgpu_counter(self->ud, "pages_pinned"));
+	EXPECT_EQ(0x11111111, rd32(d, DATA_GTT + 0x1000));
+
+	/* the destination continues the ring where the source stopped */
+	d->ring_tail = s->ring_tail;
+	d->gtt_host[250] = vgpu_iova_ptr(d, 0x800000);
+	n = vgpu_cmd_write(c, 250 * VGPU_PAGE_SIZE + 4, &v, 1);
+	test_vgpu_run_ok(d, c, n);
+	EXPECT_EQ(0x600d, rd32(d, 250 * VGPU_PAGE_SIZE + 4));
+	EXPECT_LT(0, vgpu_counter(self->us, "mig_bytes"));
+	EXPECT_LT(0, vgpu_counter(self->ud, "mig_bytes"));
+}
+
+TEST_F(mig, precopy)
+{
+	struct vgpu *s = &self->src, *d = &self->dst;
+	struct vfio_precopy_info info;
+	__u32 c[8], n, one = 1;
+	long len, total = 0;
+	int fd = -1, wr_err = 0;
+
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
+	EXPECT_EQ(PRE_LEN, info.initial_bytes);
+	EXPECT_EQ(0, info.dirty_bytes);
+	len = vgpu_mig_read_all(fd, self->buf, STREAM_CAP);
+	ASSERT_EQ(PRE_LEN, len);
+	total += len;
+	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
+	EXPECT_EQ(0, info.initial_bytes);
+	EXPECT_EQ(0, info.dirty_bytes);
+	EXPECT_EQ(-1, read(fd, self->buf + total, 16));
+	EXPECT_EQ(ENOMSG, errno);
+
+	/* the device keeps running in PRE_COPY; a GTT change is dirty */
+	n = vgpu_cmd_write(c, DATA_GTT, &one, 1);
+	test_vgpu_run_ok(s, c, n);
+	test_vgpu_gtt_map(s, 200, DATA_IOVA, 1);
+	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
+	EXPECT_EQ(PRE_LEN, info.dirty_bytes);
+	len = vgpu_mig_read_all(fd, self->buf + total, STREAM_CAP - total);
+	ASSERT_EQ(PRE_LEN, len);
+	total += len;
+
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	EXPECT_EQ(-EINVAL, vgpu_precopy_info(fd, &info));
+	len = vgpu_mig_read_all(fd, self->buf + total, STREAM_CAP - total);
+	ASSERT_EQ(FULL_LEN, len);
+	total += len;
+	EXPECT_EQ(0, read(fd, self->buf, 16));	/* end of stream */
+	close(fd);
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
+
+	copy_memory(d, s);
+	ASSERT_EQ(0, resume(d, self->buf, total, &wr_err));
+	ASSERT_EQ(0, wr_err);
+	EXPECT_EQ(DATA_IOVA | VGPU_GTT_VALID,
+		  vgpu_reg(d, VGPU_GTT_WINDOW + 8 * 200));
+	ASSERT_EQ(0, vgpu_mig_set(d, VFIO_DEVICE_STATE_RUNNING, NULL));
+}
+
+/* Work queued while stopped waits; it runs when the device runs again. */
+TEST_F(mig, stop_holds_execution)
+{
+	struct vgpu *s = &self->src;
+	__u32 c[8], n, v = 5;
+
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
+	n = vgpu_cmd_write(c, DATA_GTT + 0x40, &v, 1);
+	ASSERT_EQ(0, vgpu_submit(s, c, n));
+	usleep(100000);
+	EXPECT_TRUE(vgpu_reg(s, VGPU_REG_STATUS) & VGPU_STATUS_BUSY);
+	EXPECT_EQ(0, rd32(s, DATA_GTT + 0x40));
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_RUNNING, NULL));
+	ASSERT_EQ(0, vgpu_wait_idle(s, 5000));
+	EXPECT_EQ(5, rd32(s, DATA_GTT + 0x40));
+}
+
+TEST_F(mig, arcs)
+{
+	static const __u32 path[] = {
+		VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_STOP,
+		VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_RUNNING,
+		VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_PRE_COPY_P2P,
+		VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING,
+		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING,
+		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING,
+	};
+	struct vgpu *s = &self->src;
+	__u32 st, i;
+	int fd;
+
+	ASSERT_EQ(0, vgpu_mig_get(s, &st));
+	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, st);
+	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
+		fd = -1;
+		if (path[i] == VFIO_DEVICE_STATE_STOP &&
+		    path[i - 1] == VFIO_DEVICE_STATE_RESUMING) {
+			/* nothing written: an empty stream is refused */
+			EXPECT_EQ(-EINVAL, vgpu_mig_set(s, path[i], NULL));
+			ASSERT_EQ(0, vgpu_reset(s));
+			ASSERT_EQ(0, vgpu_mig_get(s, &st));
+			EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, st);
+			break;
+		}
+		ASSERT_EQ(0, vgpu_mig_set(s, path[i], &fd));
+		if (fd >= 0)
+			close(fd);
+		ASSERT_EQ(0, vgpu_mig_get(s, &st));
+		ASSERT_EQ(path[i], st);
+	}
+	/* not a state, and arcs the uAPI does not allow */
+	EXPECT_EQ(-EINVAL, vgpu_mig_set(s, VFIO_DEVICE_STATE_ERROR, NULL));
+	EXPECT_EQ(-EINVAL, vgpu_mig_set(s, 42, NULL));
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
+	fd = -1;
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, &fd));
+	EXPECT_NE(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, NULL));
+	close(fd);
+	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_RUNNING, NULL));
+}
+
+/* ---- invalid streams, one variant per class ---- */
+
+FIXTURE(bad) {
+	struct vgpu src;
+	struct vgpu dst;
+	char us[VGPU_UUID_LEN];
+	char ud[VGPU_UUID_LEN];
+	char *buf;
+};
+
+FIXTURE_VARIANT(bad) {
+	size_t off;		/* byte to change */
+	__u8 xor;
+	long trim;		/* bytes removed from the end (<0: added) */
+	bool empty;
+	int wr_err;		/* expected write() result */
+	int stop_err;		/* expected RESUMING -> STOP result */
+};
+
+FIXTURE_SETUP(bad)
+{
+	memset(self->us, 0, sizeof(self->us));
+	memset(self->ud, 0, sizeof(self->ud));
+	self->src.device = self->dst.device = -1;
+	if (!vgpu_present())
+		SKIP(return, "sample_vgpu not loaded");
+	self->buf = calloc(1, STREAM_CAP);
+	ASSERT_NE(NULL, self->buf);
+	ASSERT_EQ(0, vgpu_test_setup(&self->src, VGPU_TYPE_SMALL, self->us));
+	ASSERT_EQ(0, vgpu_test_setup(&self->dst, VGPU_TYPE_SMALL, self->ud));
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	vgpu_test_teardown(&self->src, self->us);
+	vgpu_test_teardown(&self->dst, self->ud);
+	free(self->buf);
+}
+
+FIXTURE_VARIANT_ADD(bad, magic) {
+	.off = 0, .xor = 0x01, .wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, future_version) {
+	.off = 8, .xor = 0x03, .wr_err = -EOPNOTSUPP,
+	.stop_err = -EOPNOTSUPP,
+};
+
+FIXTURE_VARIANT_ADD(bad, foreign_type) {
+	.off = 16, .xor = 0x01, .wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, gtt_size) {
+	.off = 20, .xor = 0x80, .wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, length) {
+	.off = 24, .xor = 0x08, .wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, reserved) {
+	.off = 39, .xor = 0x40, .wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, corrupt_payload) {
+	.off = HDR_LEN + 100, .xor = 0x10, .wr_err = -EBADMSG,
+	.stop_err = -EBADMSG,
+};
+
+FIXTURE_VARIANT_ADD(bad, corrupt_crc) {
+	.off = 28, .xor = 0xff, .wr_err = -EBADMSG, .stop_err = -EBADMSG,
+};
+
+FIXTURE_VARIANT_ADD(bad, truncated) {
+	.trim = 100, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, trailing_garbage) {
+	.trim = -16, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, empty) {
+	.empty = true, .stop_err = -EINVAL,
+};
+
+TEST_F(bad, rejected_device_usable)
+{
+	struct vgpu *s = &self->src, *d = &self->dst;
+	__u32 c[8], n, v = 77;
+	int wr_err = 0;
+	long len;
+
+	len = save_stopped(s, self->buf);
+	ASSERT_EQ(FULL_LEN, len);
+	self->buf[variant->off] ^= variant->xor;
+	len -= variant->trim;
+	if (variant->empty)
+		len = 0;
+	EXPECT_EQ(variant->stop_err, resume(d, self->buf, len, &wr_err));
+	EXPECT_EQ(variant->wr_err, wr_err);
+
+	/* reset brings it back; the device works */
+	ASSERT_EQ(0, vgpu_reset(d));
+	test_vgpu_gtt_map(d, 0, CMD_IOVA, CMD_PAGES);
+	test_vgpu_gtt_map(d, DATA_ENTRY, DATA_IOVA, DATA_PAGES);
+	test_vgpu_ring_setup(d, 0, RING_SIZE);
+	n = vgpu_cmd_write(c, DATA_GTT, &v, 1);
+	test_vgpu_run_ok(d, c, n);
+	EXPECT_EQ(77, rd32(d, DATA_GTT));
+}
+
+TEST_HARNESS_MAIN

@@ -14,13 +14,20 @@ rm -rf "$out"; mkdir -p "$out"
 start=$(date +%s)
 
 : > "$out/tap.log"
-# Host-side tests (TAP), if any are built.
-for t in "$BUILD"/host/*_test; do
-	[ -x "$t" ] || continue
-	echo "# === host $(basename "$t")" | tee -a "$out/tap.log"
-	"$t" 2>&1 | tee -a "$out/tap.log"
-done
-[ ! -x "$TOP/tests/fuzz/run.sh" ] || "$TOP/tests/fuzz/run.sh" 2>&1 | tee -a "$out/tap.log"
+# The sample vGPU's command parser: unit tests (TAP) and a bounded
+# libFuzzer run that also replays the kept crash inputs.
+if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then
+	hm="make -s -C $TOP -f tests/vgpu/Makefile.host TOP=$TOP O=$BUILD/host"
+	echo "# === host parser_test" | tee -a "$out/tap.log"
+	$hm check 2>&1 | tee -a "$out/tap.log"
+	if $hm fuzz-check > "$out/fuzz.log" 2>&1; then
+		echo "ok 1 host parser_fuzz: $(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -1)" |
+			tee -a "$out/tap.log"
+	else
+		tail -20 "$out/fuzz.log"
+		echo "not ok 1 host parser_fuzz (see $out/fuzz.log)" | tee -a "$out/tap.log"
+	fi
+fi
 
 "$TOP/scripts/vm/run.sh" -t 840 -l "$out/vm" -- 'sh /tests/run-suite.sh' \
 	2>&1 | tee -a "$out/tap.log"

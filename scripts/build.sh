@@ -22,7 +22,11 @@ if [ "${SKIP_SETUP:-0}" != 1 ] || [ ! -s "$BUILD/kver" ]; then
 	echo "$KVER" > "$BUILD/kver"
 fi
 KVER=$(cat "$BUILD/kver")
-KDIR=/usr/src/linux-headers-$KVER
+# KDIR: the kernel build tree to build modules against (default: Debian's
+# headers); STOCK_MODULES: where that kernel's own vfio, vfio_iommu_type1
+# and mdev modules are (the oracle).  A debug kernel overrides both.
+KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
+STOCK_MODULES=${STOCK_MODULES:-$BUILD/kernel/stock}
 "$TOP/scripts/prepare-kernel.sh" "$KVER" "$BUILD"
 KP=$BUILD/kpatched
 
@@ -33,7 +37,7 @@ kmake M="$KP/drivers/vfio"
 mkdir -p "$BUILD/modules/patched" "$BUILD/modules/stock"
 cp "$KP"/drivers/vfio/{vfio,vfio_iommu_type1}.ko "$KP/drivers/vfio/mdev/mdev.ko" \
 	"$BUILD/modules/patched/"
-cp "$BUILD"/kernel/stock/*.ko "$BUILD/modules/stock/"
+cp "$STOCK_MODULES"/*.ko "$BUILD/modules/stock/"
 
 # The project's own modules, one copy of the sources per variant (external
 # modules build in their source directory).
@@ -49,7 +53,8 @@ own_module() {	# SRCDIR NAME
 			kmake M="$obj" NOSTDINC_FLAGS="-I$KP/include -I$TOP/include/uapi" \
 				KBUILD_EXTRA_SYMBOLS="$KP/drivers/vfio/Module.symvers"
 		else
-			kmake M="$obj" VFIO_STOCK=y VFIO_STOCK_API=y NOSTDINC_FLAGS="-I$TOP/include/uapi"
+			kmake M="$obj" VFIO_STOCK=y VFIO_STOCK_API=y NOSTDINC_FLAGS="-I$TOP/include/uapi" \
+				${STOCK_SYMVERS:+KBUILD_EXTRA_SYMBOLS="$STOCK_SYMVERS"}
 		fi
 		cp "$obj"/*.ko "$BUILD/modules/$v/"
 	done

@@ -6,12 +6,18 @@
 # Boot the Debian 6.12 kernel under QEMU/TCG (never KVM) with the test
 # initramfs, run COMMAND inside (sh -c), stream its output, keep the guest
 # kernel log in LOGDIR/guest-kernel.log and exit with COMMAND's status.
+# Environment: KERNEL (default build/kernel/vmlinuz), INITRAMFS (default
+# build/vm/initramfs.cpio), EXTRA_INITRD (cpio archives appended, e.g. a
+# debug kernel's modules), APPEND (extra kernel command line), QEMU_EXTRA
+# (extra QEMU options), SMP.
 # Any WARN, BUG, Oops, KASAN, lockdep or list corruption line in the guest
 # kernel log fails the run (exit 125); a hang past TIMEOUT exits 124.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-TIMEOUT=600 MEM=2G LOGDIR=$BUILD/vm/log SMP=2
+TIMEOUT=600 MEM=2G LOGDIR=$BUILD/vm/log SMP=${SMP:-2}
+KERNEL=${KERNEL:-$BUILD/kernel/vmlinuz}
+INITRAMFS=${INITRAMFS:-$BUILD/vm/initramfs.cpio}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-t) TIMEOUT=$2; shift 2 ;;
@@ -30,7 +36,7 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/c"
 printf '%s\n' "$*" > "$work/c/cmd.sh"
 (cd "$work/c" && echo cmd.sh | cpio -o -H newc --quiet) > "$work/cmd.cpio"
-cat "$BUILD/vm/initramfs.cpio" "$work/cmd.cpio" > "$work/initrd"
+cat "$INITRAMFS" ${EXTRA_INITRD:-} "$work/cmd.cpio" > "$work/initrd"
 
 console=$LOGDIR/guest-console.log
 out=$LOGDIR/guest-out.log
@@ -38,9 +44,9 @@ out=$LOGDIR/guest-out.log
 timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 \
 	-accel tcg,thread=multi -cpu max -smp "$SMP" -m "$MEM" \
 	-nodefaults -display none -no-reboot \
-	-kernel "$BUILD/kernel/vmlinuz" -initrd "$work/initrd" \
-	-append "console=ttyS0 loglevel=5 rdinit=/init panic=-1 oops=panic" \
-	-serial "file:$console" -serial "file:$out" \
+	-kernel "$KERNEL" -initrd "$work/initrd" \
+	-append "console=ttyS0 loglevel=5 rdinit=/init panic=-1 oops=panic ${APPEND:-}" \
+	-serial "file:$console" -serial "file:$out" ${QEMU_EXTRA:-} \
 	>"$LOGDIR/qemu.log" 2>&1 &
 qpid=$!
 # Stream the command's output (everything before the kernel log dump).

@@ -68,6 +68,11 @@ mkdir -p "$BUILD/uapi/linux" "$BUILD/bin"
 # as headers_install does: drop the kernel-only __user annotation
 sed -e "s/ __user / /g" "$KP/include/uapi/linux/vfio.h" > "$BUILD/uapi/linux/vfio.h"
 make -s -C "$TOP/tests/selftests" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
+if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then
+	make -s -C "$TOP" -f tests/vgpu/Makefile.host TOP="$TOP" O="$BUILD/vgpu" \
+		VFIO_UAPI_H="$BUILD/uapi/linux/vfio.h" selftests
+	cp "$BUILD"/vgpu/vgpu_*_test "$BUILD/bin/"
+fi
 [ ! -e "$TOP/tools/Makefile" ] || make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
 
 "$TOP/scripts/vm/mkinitramfs.sh" "$BUILD" "$BUILD/vm/initramfs.cpio"

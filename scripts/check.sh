@@ -29,7 +29,7 @@ if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then
 	fi
 fi
 
-"$TOP/scripts/vm/run.sh" -t 840 -l "$out/vm" -- 'sh /tests/run-suite.sh' \
+"$TOP/scripts/vm/run.sh" -H -m 3G -t 840 -l "$out/vm" -- 'sh /tests/run-suite.sh' \
 	2>&1 | tee -a "$out/tap.log"
 vmrc=${PIPESTATUS[0]}
 

@@ -19,9 +19,9 @@ mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
 
 # --- the Debian kernel image (for the VM) and its stock modules ---------
-if [ ! -e "$BUILD/kernel/.done-$KVER" ]; then
+if [ ! -e "$BUILD/kernel/.done2-$KVER" ]; then
 	rm -rf "$BUILD/kernel"
-	mkdir -p "$BUILD/kernel/debs" "$BUILD/kernel/stock"
+	mkdir -p "$BUILD/kernel/debs" "$BUILD/kernel/stock" "$BUILD/kernel/extra"
 	(cd "$BUILD/kernel/debs" &&
 	 apt-get download -q "linux-image-$KVER-unsigned" >&2 2>/dev/null ||
 	 apt-get download -q "linux-image-$KVER-unsigned" >&2)
@@ -33,8 +33,14 @@ if [ ! -e "$BUILD/kernel/.done-$KVER" ]; then
 		 drivers/vfio/mdev/mdev; do
 		xz -dc "$mdir/$m.ko.xz" > "$BUILD/kernel/stock/$(basename "$m").ko"
 	done
+	# 9p over virtio, to share the host's root read-only with the test
+	# VM (host programs such as QEMU then run inside it).
+	mkdir -p "$BUILD/kernel/extra"
+	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+		xz -dc "$mdir/$m.ko.xz" > "$BUILD/kernel/extra/$(basename "$m").ko"
+	done
 	rm -rf "$BUILD/kernel/x" "$BUILD/kernel/debs"
-	touch "$BUILD/kernel/.done-$KVER"
+	touch "$BUILD/kernel/.done2-$KVER"
 	log "kernel image $KVER extracted"
 fi
 

@@ -9,7 +9,9 @@
 # Environment: KERNEL (default build/kernel/vmlinuz), INITRAMFS (default
 # build/vm/initramfs.cpio), EXTRA_INITRD (cpio archives appended, e.g. a
 # debug kernel's modules), APPEND (extra kernel command line), QEMU_EXTRA
-# (extra QEMU options), SMP.
+# (extra QEMU options), SMP.  -H shares the host's root read-only with the
+# guest (mounted at /host; `chroot /host CMD` runs host programs, and the
+# VM's /tests is at /tmp/tests there).
 # Any WARN, BUG, Oops, KASAN, lockdep or list corruption line in the guest
 # kernel log fails the run (exit 125); a hang past TIMEOUT exits 124.
 set -uo pipefail
@@ -17,12 +19,14 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TIMEOUT=600 MEM=2G LOGDIR=$BUILD/vm/log SMP=${SMP:-2}
 KERNEL=${KERNEL:-$BUILD/kernel/vmlinuz}
+HOSTROOT=${HOSTROOT:-0}
 INITRAMFS=${INITRAMFS:-$BUILD/vm/initramfs.cpio}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-t) TIMEOUT=$2; shift 2 ;;
 	-m) MEM=$2; shift 2 ;;
 	-l) LOGDIR=$2; shift 2 ;;
+	-H) HOSTROOT=1; shift ;;
 	--) shift; break ;;
 	*) break ;;
 	esac
@@ -38,6 +42,11 @@ printf '%s\n' "$*" > "$work/c/cmd.sh"
 (cd "$work/c" && echo cmd.sh | cpio -o -H newc --quiet) > "$work/cmd.cpio"
 cat "$INITRAMFS" ${EXTRA_INITRD:-} "$work/cmd.cpio" > "$work/initrd"
 
+if [ "$HOSTROOT" = 1 ]; then
+	QEMU_EXTRA="${QEMU_EXTRA:-} -fsdev local,id=hostroot,path=/,security_model=none,readonly=on
+		-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"
+	APPEND="${APPEND:-} hostroot"
+fi
 console=$LOGDIR/guest-console.log
 out=$LOGDIR/guest-out.log
 : > "$console"; : > "$out"

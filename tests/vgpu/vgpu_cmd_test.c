@@ -147,7 +147,8 @@ TEST_F(vgpu, dirty_exact)
 		for (i = 0; i < NBM; i++)
 			ASSERT_EQ(want[i], bm[i]);
 		ASSERT_EQ(0, cmd_bm[0]);
-		EXPECT_EQ(6, vgpu_counter(self->uuid, "dirty_pages"));
+		/* 3 + 1 + 2 + 1 pages, one mark per written range */
+		EXPECT_EQ(7, vgpu_counter(self->uuid, "dirty_pages"));
 		EXPECT_EQ(0, vgpu_counter(self->uuid, "mark_errors"));
 	} else {
 		EXPECT_EQ(DATA_PAGES, vgpu_bitmap_count(bm, DATA_PAGES));
@@ -343,6 +344,27 @@ TEST_F(vgpu, dma_unmap_revokes_gtt)
 	n = vgpu_cmd_fill(c, DATA_GTT, 16, 3);
 	test_vgpu_run_ok(g, c, n);
 	EXPECT_EQ(3, rd32(g, DATA_GTT));
+}
+
+/* 4-byte GTT writes: the high half is staged, the low half commits */
+TEST_F(vgpu, gtt_split_write)
+{
+	struct vgpu *g = &self->g;
+	__u64 iova = 0x100000000ull;
+	__u32 off = VGPU_GTT_WINDOW + 8 * 201, c[4], n, v = 0x4242;
+	long pinned = vgpu_counter(self->uuid, "pages_pinned");
+
+	test_vgpu_map_mem(g, iova, VGPU_PAGE_SIZE);
+	test_vgpu_gtt_map(g, 201, DATA_IOVA, 1);
+	test_vgpu_wr(g, off + 4, iova >> 32);
+	EXPECT_EQ(pinned + 1, vgpu_counter(self->uuid, "pages_pinned"));
+	test_vgpu_wr(g, off, (__u32)iova | VGPU_GTT_VALID);
+	EXPECT_EQ(pinned + 1, vgpu_counter(self->uuid, "pages_pinned"));
+	EXPECT_EQ(1, vgpu_reg(g, off + 4));
+	n = vgpu_cmd_write(c, 201 * VGPU_PAGE_SIZE + 8, &v, 1);
+	test_vgpu_run_ok(g, c, n);
+	EXPECT_EQ(0x4242, *(__u32 *)((char *)vgpu_iova_ptr(g, iova) + 8));
+	EXPECT_EQ(0, *(__u32 *)((char *)vgpu_iova_ptr(g, DATA_IOVA) + 8));
 }
 
 TEST_F(vgpu, budget_bounds_work)

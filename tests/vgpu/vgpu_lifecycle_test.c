@@ -123,8 +123,10 @@ TEST(remove_while_open)
 	ASSERT_EQ(0, vgpu_test_setup(&g, VGPU_TYPE_SMALL, uuid));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid)
+	if (!pid) {
+		vgpu_close(&g);	/* only the parent holds the device */
 		_exit(vgpu_mdev_remove(uuid) ? 1 : 0);
+	}
 	usleep(300000);
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));	/* still waiting */
 	vgpu_close(&g);

@@ -11,20 +11,27 @@ run() {	# NAME CMD...: run one TAP test binary, keep going on failure
 	"$@" || fail=1
 }
 
-# Phase 1: stock Debian modules, oracle recordings.
+# Phase 1: stock Debian modules: oracle recordings, and the sample vGPU
+# built for stock VFIO (baseline pinning, every pinned page dirty).
 vfio-mods stock
 run oracle-stock ./dirty_oracle_test record /tmp/oracle.stock
+run vgpu-cmd-stock ./vgpu_cmd_test
+run vgpu-mig-stock ./vgpu_mig_test
 vfio-mods unload
 
-# Phase 2: patched modules.
+# Phase 2: patched modules, fine-grained vGPU.
 vfio-mods patched
 run oracle-patched ./dirty_oracle_test compare /tmp/oracle.stock
 run dirty_scope ./dirty_scope_test
 run dirty_stress ./dirty_stress_test
 run unmap_deadlock ./unmap_deadlock_test
-for t in ./vgpu_*_test; do
-	[ -x "$t" ] || continue
-	run "$t" "$t"
-done
+run vgpu-lifecycle ./vgpu_lifecycle_test
+run vgpu-cmd ./vgpu_cmd_test
+run vgpu-mig ./vgpu_mig_test
+vfio-mods unload
+
+# Phase 3: patched modules, vGPU with the capability off (baseline).
+MODARGS_sample_vgpu=fine_dirty=0 vfio-mods patched
+run vgpu-cmd-baseline ./vgpu_cmd_test
 vfio-mods unload
 exit $fail

@@ -63,8 +63,11 @@ int vgpu_gtt_set(struct vgpu_dev *v, u32 index, u64 val)
 
 	lockdep_assert_held(&v->lock);
 	val &= VGPU_GTT_ADDR_MASK | VGPU_GTT_VALID;
-	if (val == e->val && (e->page || !(val & VGPU_GTT_VALID)))
+	/* rewriting the pinned mapping: nothing to do */
+	if (e->page && val == (e->iova | VGPU_GTT_VALID)) {
+		e->val = val;
 		return 0;
+	}
 	vgpu_gtt_unpin(v, e);
 	e->val = val;
 	if (val & VGPU_GTT_VALID) {

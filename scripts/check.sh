@@ -14,6 +14,13 @@ rm -rf "$out"; mkdir -p "$out"
 start=$(date +%s)
 
 : > "$out/tap.log"
+# Host-side script tests (TAP).
+for t in "$TOP"/tests/host/*_test.sh; do
+	[ -x "$t" ] || continue
+	echo "# === host $(basename "$t")" | tee -a "$out/tap.log"
+	"$t" 2>&1 | tee -a "$out/tap.log"
+done
+
 # The sample vGPU's command parser: unit tests (TAP) and a bounded
 # libFuzzer run that also replays the kept crash inputs.
 if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then

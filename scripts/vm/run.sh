@@ -73,8 +73,7 @@ if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 elif [ -z "$rc" ]; then
 	echo "vm: guest did not finish (qemu exit $qrc); see $LOGDIR" >&2; rc=126
 fi
-bad='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible circular locking|lockdep|list_del corruption|list_add corruption|general protection fault|Kernel panic|INFO: task .* blocked|kmemleak: .* new suspected'
-if grep -E -n "$bad" "$LOGDIR/guest-kernel.log" > "$LOGDIR/bad-lines.log"; then
+if ! "$TOP/scripts/vm/check-log.sh" "$LOGDIR/guest-kernel.log" "$LOGDIR/bad-lines.log"; then
 	echo "vm: bad kernel log lines (see $LOGDIR/guest-kernel.log):" >&2
 	head -20 "$LOGDIR/bad-lines.log" >&2
 	[ "$rc" = 0 ] && rc=125

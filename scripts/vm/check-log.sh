@@ -1,0 +1,10 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# check-log.sh LOG [OUT]: exit 1 if the guest kernel log LOG has a line
+# that must fail a run (WARN, BUG, Oops, KASAN, lockdep, list corruption,
+# hung task, kmemleak report, panic); the lines go to OUT (default stdout).
+bad='WARNING:|BUG:|Oops|KASAN|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|list_del corruption|list_add corruption|general protection fault|Kernel panic|INFO: task .* blocked|kmemleak: .* new suspected|UBSAN:|refcount_t:'
+if grep -E -n "$bad" "$1" > "${2:-/dev/stdout}"; then
+	exit 1
+fi
+exit 0

@@ -33,6 +33,7 @@ void vgpu_dirty_flush(struct vgpu_dev *v)
 	if (!d->end)
 		return;
 	atomic64_add(len >> PAGE_SHIFT, &v->cnt.dirty_pages);
+	vgpu_log_record(v, d->start, d->end);
 	if (v->fine_dirty) {
 		ret = vgpu_vfio_mark_dirty(v, d->start, len);
 		atomic64_inc(&v->cnt.dirty_marks);

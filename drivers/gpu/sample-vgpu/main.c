@@ -9,8 +9,8 @@
  * VFIO exactly (vfio_mark_dirty()) when the instance declares that it
  * reports its writes.  See docs/sample-vgpu.rst.
  *
- * No vfio_log_ops: DMA logging needs CONFIG_IOMMUFD_DRIVER built in, which
- * the target kernel does not have, and offering log_ops there makes user
+ * vfio_log_ops (DMA logging, logops.c) only with CONFIG_IOMMUFD_DRIVER built
+ * in: Debian's 6.12 does not have it, and offering log_ops there makes user
  * space prefer a logging path that fails at report time.
  */
 #include <linux/device.h>
@@ -136,6 +136,7 @@ static int vgpu_init_dev(struct vfio_device *vdev)
 				VFIO_MIGRATION_PRE_COPY;
 	vdev->mig_ops = &vgpu_mig_ops;
 	vgpu_declare_fine_dirty(v);
+	vgpu_log_declare(v);
 	return 0;
 }
 
@@ -174,6 +175,7 @@ static void vgpu_close_device(struct vfio_device *vdev)
 	v->open = false;
 	mutex_unlock(&v->lock);
 	cancel_work_sync(&v->exec_work);
+	vgpu_log_release(v);
 	mutex_lock(&v->lock);
 	vgpu_gtt_clear(v);
 	vgpu_irq_release(v);

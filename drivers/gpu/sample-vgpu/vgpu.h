@@ -85,6 +85,7 @@ struct vgpu_dirty {
 };
 
 struct vgpu_migf;
+struct vgpu_log;
 
 /**
  * struct vgpu_dev - one vGPU instance
@@ -112,6 +113,7 @@ struct vgpu_migf;
  * @mig_state: VFIO migration state
  * @saving: data file of a saving session
  * @resuming: data file of a resuming session
+ * @log: DMA log (vfio_log_ops), only with CONFIG_IOMMUFD_DRIVER built in
  * @cnt: counters
  */
 struct vgpu_dev {
@@ -141,6 +143,7 @@ struct vgpu_dev {
 	struct vgpu_migf *saving;
 	struct vgpu_migf *resuming;
 
+	struct vgpu_log *log;	/* under @lock */
 	struct vgpu_counters cnt;
 };
 
@@ -177,6 +180,17 @@ u32 vgpu_gtt_write(struct vgpu_dev *v, u32 addr, const void *buf, u32 len);
 /* dirty.c */
 void vgpu_dirty_record(struct vgpu_dev *v, dma_addr_t iova, u32 len);
 void vgpu_dirty_flush(struct vgpu_dev *v);
+
+/* logops.c: DMA logging only where the kernel can report it */
+#if IS_BUILTIN(CONFIG_IOMMUFD_DRIVER)
+void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 end);
+void vgpu_log_declare(struct vgpu_dev *v);
+void vgpu_log_release(struct vgpu_dev *v);
+#else
+static inline void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 end) {}
+static inline void vgpu_log_declare(struct vgpu_dev *v) {}
+static inline void vgpu_log_release(struct vgpu_dev *v) {}
+#endif
 
 /* shadow.c, exec.c */
 void vgpu_kick(struct vgpu_dev *v);

@@ -20,6 +20,9 @@ check: all
 run: all
 	./scripts/main-job.sh
 
+bench: all
+	./scripts/bench.sh
+
 checkpatch: all
 	./scripts/checkpatch.sh
 
@@ -27,3 +30,10 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all check run checkpatch clean
+
+# The whole suite on a debug kernel (KASAN, lockdep, kmemleak, fault
+# injection) built from linux-source-6.12 in build-debug/; not part of check.
+check-debug: all
+	./scripts/debug/check-debug.sh
+
+.PHONY: check-debug

@@ -36,6 +36,12 @@ if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then
 	fi
 fi
 
+# The workload file parser of the tools (TAP).
+if [ -e "$TOP/tools/wl_test.c" ]; then
+	echo "# === host wl_test" | tee -a "$out/tap.log"
+	make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" wl-check 2>&1 | tee -a "$out/tap.log"
+fi
+
 "$TOP/scripts/vm/run.sh" -H -m 3G -t 840 -l "$out/vm" -- 'sh /tests/run-suite.sh' \
 	2>&1 | tee -a "$out/tap.log"
 vmrc=${PIPESTATUS[0]}

@@ -1,25 +1,130 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The main job (until the migration tools land): boot the test VM, create
-# test-mdev instances through sysfs, run the same scenario under the stock
-# modules and the patched ones (NPIN pages pinned, K written per round)
-# and print pages reported per round side by side.
-#   scripts/main-job.sh [NPIN [K [ROUNDS]]]
+# The main job (`make run`): boot the test VM once, create two sample vGPU
+# instances through sysfs, run a workload (default: render) and live-migrate
+# it with vgpu-migrate twice: patched VFIO modules with the fine-grained
+# vGPU, then the stock Debian modules with the vGPU's baseline pinning.
+# Print a side-by-side table and plot pages reported per round (stock vs
+# fine-grained vs ground truth) with gnuplot to PNG and SVG.
+#
+#   scripts/main-job.sh [-w WORKLOAD] [-m GUEST_MEM] [-r ROUNDS] [-s SCALE]
+#                       [-f FRAMES_PER_ROUND] [-o OUTDIR]
+# Defaults: render, 64M, 8 rounds, scale 1, 2 frames per round,
+# build/main-job.  WORKLOAD is a name from tools/workloads/ or a path.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-NPIN=${1:-4096} K=${2:-64} ROUNDS=${3:-5}
-out=$BUILD/main-job
+WL=render MEM=64M ROUNDS=8 SCALE=1 FPR=2 out=$BUILD/main-job
+usage() { sed -n '10,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while getopts "w:m:r:s:f:o:h" opt; do
+	case $opt in
+	w) WL=$OPTARG ;; m) MEM=$OPTARG ;; r) ROUNDS=$OPTARG ;;
+	s) SCALE=$OPTARG ;; f) FPR=$OPTARG ;; o) out=$OPTARG ;; *) usage ;;
+	esac
+done
+[ "$WL" = cloud-gaming-60fps ] && [ "$SCALE" = 1 ] && SCALE=8
+case $WL in
+*/*) wlfile=$WL; WL=$(basename "$WL" .wl)
+     mkdir -p "$BUILD/bin/workloads"; cp "$wlfile" "$BUILD/bin/workloads/$WL.wl"
+     "$TOP/scripts/vm/mkinitramfs.sh" "$BUILD" "$BUILD/vm/initramfs.cpio" >/dev/null ;;
+esac
+[ -e "$BUILD/bin/workloads/$WL.wl" ] || { echo "no workload $WL" >&2; exit 2; }
 mkdir -p "$out"
-"$TOP/scripts/vm/run.sh" -t 300 -l "$out/log" -- "
-vfio-mods stock && /tests/dirty_table stock $NPIN $K $ROUNDS > /tmp/stock.txt &&
-vfio-mods patched && /tests/dirty_table patched $NPIN $K $ROUNDS > /tmp/patched.txt &&
-vfio-mods unload && sed 's/^/S /' /tmp/stock.txt && sed 's/^/P /' /tmp/patched.txt" \
-	> "$out/raw.txt"
-grep -q '^S round' "$out/raw.txt" || { cat "$out/raw.txt"; exit 1; }
-echo "VFIO type1 dirty pages per round: $NPIN pages pinned, $K written per round"
-printf '%-6s %14s %14s %14s %10s\n' round "stock type1" "fine-grained" "truly written" reduction
-paste <(grep '^S round' "$out/raw.txt") <(grep '^P round' "$out/raw.txt") |
-awk '{ red = ($12 ? sprintf("%.1fx", $5 / $12) : "-");
-       printf "%-6s %14s %14s %14s %10s\n", $3, $5, $12, $14, red }'
+# guest memory of the test VM: the migration's guest memory twice plus room
+vm_mem=$(( $(numfmt --from=iec "$MEM") * 2 / 1048576 + 768 ))M
+
+args="-m $MEM -r $ROUNDS -s $SCALE -f $FPR"
+type=/sys/class/mdev_bus/sample_vgpu/mdev_supported_types/sample_vgpu-large
+"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 300 -l "$out/log" -- "
+cd /tests
+one() {	# LABEL MODULES
+	vfio-mods \$2 || return 1
+	S=\$(cat /proc/sys/kernel/random/uuid) D=\$(cat /proc/sys/kernel/random/uuid)
+	echo \$S > $type/create && echo \$D > $type/create || return 1
+	echo \"@@ \$1: created mdevs \$S \$D through sysfs\"
+	./vgpu-migrate $args --src \$S --dst \$D -l \$1 -j /tmp/\$1.json workloads/$WL.wl
+	rc=\$?
+	echo 1 > /sys/bus/mdev/devices/\$S/remove; echo 1 > /sys/bus/mdev/devices/\$D/remove
+	echo '@@JSON' \$1; cat /tmp/\$1.json; echo '@@END'
+	vfio-mods unload
+	return \$rc
+}
+one fine-grained patched; a=\$?
+one stock stock; b=\$?
+[ \$a = 0 ] && [ \$b = 0 ]" | tee "$out/raw.txt" |
+	awk '/^@@JSON/ { skip = 1 } !skip && !/^@@VM/ { print } /^@@END/ { skip = 0 }' || true
+for l in fine-grained stock; do
+	sed -n "/^@@JSON $l/,/^@@END/p" "$out/raw.txt" | sed '1d;$d' | tr -d '\r' > "$out/$l.json"
+	[ -s "$out/$l.json" ] || { echo "main job: no result for $l (see $out/log)" >&2; exit 1; }
+done
+
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+f = json.load(open(out + "/fine-grained.json"))
+s = json.load(open(out + "/stock.json"))
+fr = {r["round"]: r for r in f["rounds"]}
+sr = {r["round"]: r for r in s["rounds"]}
+keys = sorted(set(fr) | set(sr), key=lambda k: (k < 0, k))
+print()
+print("workload %s, guest memory %d MiB, %d GTT pages pinned, %d frames per round"
+      % (f["workload"], f["mem_bytes"] >> 20, f["pinned_pages"], f["frames_per_round"]))
+print("pages reported by VFIO per round (round 0 = initial full copy, stop = stop-copy)")
+hdr = "%-6s %12s %12s %12s %12s %14s %14s"
+print(hdr % ("round", "stock", "fine-grained", "truth(stock)", "truth(fine)", "bytes stock", "bytes fine"))
+def g(d, k, f):
+    return str(d[k][f]) if k in d else "-"
+with open(out + "/pages.dat", "w") as dat:
+    dat.write("# round stock fine truth_stock truth_fine\n")
+    for k in keys:
+        name = "stop" if k < 0 else str(k)
+        print(hdr % (name, g(sr, k, "vfio_pages"), g(fr, k, "vfio_pages"),
+                     g(sr, k, "truth_pages"), g(fr, k, "truth_pages"),
+                     g(sr, k, "bytes"), g(fr, k, "bytes")))
+    x = 0
+    for k in keys:
+        if k == 0:
+            continue
+        x += 1
+        dat.write("%s %s %s %s %s\n" % ("stop" if k < 0 else k,
+                  g(sr, k, "vfio_pages").replace("-", "NaN"),
+                  g(fr, k, "vfio_pages").replace("-", "NaN"),
+                  g(sr, k, "truth_pages").replace("-", "NaN"),
+                  g(fr, k, "truth_pages").replace("-", "NaN")))
+row = "%-28s %16s %16s"
+print()
+print(row % ("", "stock", "fine-grained"))
+sc = lambda d: d["scope"] if d["scope"] != "unknown" else "pinned (stock)"
+print(row % ("dirty scope", sc(s), sc(f)))
+print(row % ("precopy rounds", "%d%s" % (s["precopy_rounds"], "" if s["converged"] else " (limit)"),
+             "%d%s" % (f["precopy_rounds"], "" if f["converged"] else " (limit)")))
+print(row % ("pages reported (rounds>=1)", s["total_reported_pages"], f["total_reported_pages"]))
+print(row % ("pages truly written", s["total_truth_pages"], f["total_truth_pages"]))
+prec = lambda d: "%.2f" % (d["total_reported_pages"] / d["total_truth_pages"]) if d["total_truth_pages"] else "-"
+print(row % ("precision (reported/truth)", prec(s), prec(f)))
+print(row % ("total bytes sent", s["total_bytes"], f["total_bytes"]))
+print(row % ("stop-copy bytes", s["stopcopy_bytes"], f["stopcopy_bytes"]))
+print(row % ("stop-copy time (ms)", "%.1f" % s["downtime_ms"], "%.1f" % f["downtime_ms"]))
+print(row % ("verification", s["verdict"], f["verdict"]))
+if f["stopcopy_bytes"]:
+    print("reduction: stop-copy bytes %.1fx, total bytes %.1fx"
+          % (s["stopcopy_bytes"] / f["stopcopy_bytes"], s["total_bytes"] / f["total_bytes"]))
+PY
+
+if command -v gnuplot >/dev/null; then
+	for term in "pngcairo size 900,540:png" "svg size 900,540:svg"; do
+		gnuplot -e "set terminal ${term%:*}; set output '$out/pages-per-round.${term#*:}'" \
+			-e "set title 'VFIO dirty pages reported per precopy round: $WL, ${MEM} guest memory'" \
+			-e "set xlabel 'round (stop = stop-copy)'; set ylabel 'pages'; set key outside top center horizontal" \
+			-e "set style data linespoints; set yrange [0:*]; set grid" \
+			-e "plot '$out/pages.dat' using 0:2:xtic(1) title 'stock type1 (all pinned)' lw 2 pt 7, \
+			     '' using 0:3 title 'fine-grained (device-reported)' lw 2 pt 5, \
+			     '' using 0:4 title 'ground truth, stock run' lw 1 dt 2 pt 1 lc rgb 'black', \
+			     '' using 0:5 title 'ground truth, fine-grained run' with points pt 6 ps 2 lc rgb 'black'"
+	done
+	echo "plot: $out/pages-per-round.png $out/pages-per-round.svg"
+else
+	echo "gnuplot not installed: no plot (data in $out/pages.dat)"
+fi
+grep -q '"verdict": "PASS"' "$out/stock.json" && grep -q '"verdict": "PASS"' "$out/fine-grained.json"

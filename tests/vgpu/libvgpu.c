@@ -269,6 +269,13 @@ int vgpu_wr64(struct vgpu *g, __u32 off, __u64 val)
 	return 0;
 }
 
+int vgpu_rd64(struct vgpu *g, __u32 off, __u64 *val)
+{
+	if (pread(g->device, val, 8, g->bar0_off + off) != 8)
+		return neg_errno();
+	return 0;
+}
+
 __u32 vgpu_reg(struct vgpu *g, __u32 off)
 {
 	__u32 v;
@@ -287,6 +294,12 @@ int vgpu_cfg_rd(struct vgpu *g, __u32 off, void *buf, size_t len)
 
 int vgpu_map_mem(struct vgpu *g, __u64 iova, __u64 size)
 {
+	return vgpu_map_mem_fd(g, iova, size, -1);
+}
+
+/* Guest memory from @fd (MAP_SHARED, offset 0), or anonymous if fd < 0. */
+int vgpu_map_mem_fd(struct vgpu *g, __u64 iova, __u64 size, int fd)
+{
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
 		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
@@ -300,7 +313,8 @@ int vgpu_map_mem(struct vgpu *g, __u64 iova, __u64 size)
 	if (i == VGPU_MAX_MAPS)
 		return -ENOSPC;
 	g->mem[i].host = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			      fd < 0 ? MAP_PRIVATE | MAP_ANONYMOUS : MAP_SHARED,
+			      fd, 0);
 	if (g->mem[i].host == MAP_FAILED) {
 		g->mem[i].host = NULL;
 		return neg_errno();
@@ -597,6 +611,47 @@ unsigned int vgpu_bitmap_count(const __u64 *bitmap, __u64 npages)
 	for (i = 0; i < npages; i++)
 		n += (bitmap[i / 64] >> (i % 64)) & 1;
 	return n;
+}
+
+/* Walk the capability chain of VFIO_IOMMU_GET_INFO for the dirty scope. */
+int vgpu_dirty_scope(struct vgpu *g)
+{
+#ifdef VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE
+	struct vfio_iommu_type1_info *info;
+	struct vfio_info_cap_header *hdr;
+	char buf[4096];
+	__u32 off, n = 0;
+
+	memset(buf, 0, sizeof(buf));
+	info = (void *)buf;
+	info->argsz = sizeof(buf);
+	if (ioctl(g->container, VFIO_IOMMU_GET_INFO, info))
+		return neg_errno();
+	if (!(info->flags & VFIO_IOMMU_INFO_CAPS))
+		return -ENOENT;
+	for (off = info->cap_offset; off && off + sizeof(*hdr) <= sizeof(buf) &&
+	     n++ < 64; off = hdr->next) {
+		hdr = (void *)(buf + off);
+		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE)
+			return ((struct vfio_iommu_type1_info_cap_dirty_scope *)
+				hdr)->scope;
+	}
+#endif
+	return -ENOENT;
+}
+
+const char *vgpu_scope_name(int scope)
+{
+	switch (scope) {
+	case 1:
+		return "device";
+	case 2:
+		return "pinned";
+	case 3:
+		return "all-mapped";
+	default:
+		return "unknown";
+	}
 }
 
 /* ---- migration ---- */

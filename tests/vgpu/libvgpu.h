@@ -69,11 +69,13 @@ int vgpu_reset(struct vgpu *g);
 int vgpu_rd(struct vgpu *g, __u32 off, __u32 *val);
 int vgpu_wr(struct vgpu *g, __u32 off, __u32 val);
 int vgpu_wr64(struct vgpu *g, __u32 off, __u64 val);
+int vgpu_rd64(struct vgpu *g, __u32 off, __u64 *val);
 __u32 vgpu_reg(struct vgpu *g, __u32 off);	/* ~0u on error */
 int vgpu_cfg_rd(struct vgpu *g, __u32 off, void *buf, size_t len);
 
 /* memory and GTT */
 int vgpu_map_mem(struct vgpu *g, __u64 iova, __u64 size);
+int vgpu_map_mem_fd(struct vgpu *g, __u64 iova, __u64 size, int fd);
 int vgpu_unmap_mem(struct vgpu *g, __u64 iova, __u64 size);
 int vgpu_gtt_map(struct vgpu *g, __u32 entry, __u64 iova, __u32 npages);
 int vgpu_gtt_unmap(struct vgpu *g, __u32 entry, __u32 npages);
@@ -98,6 +100,9 @@ int vgpu_dirty_start(struct vgpu *g);
 int vgpu_dirty_stop(struct vgpu *g);
 int vgpu_dirty_get(struct vgpu *g, __u64 iova, __u64 size, __u64 *bitmap);
 unsigned int vgpu_bitmap_count(const __u64 *bitmap, __u64 npages);
+/* VFIO_IOMMU_DIRTY_SCOPE_* of the container, -ENOENT on a stock kernel */
+int vgpu_dirty_scope(struct vgpu *g);
+const char *vgpu_scope_name(int scope);
 
 /* migration */
 int vgpu_mig_set(struct vgpu *g, __u32 state, int *data_fd);

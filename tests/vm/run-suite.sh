@@ -35,4 +35,5 @@ vfio-mods unload
 MODARGS_sample_vgpu=fine_dirty=0 vfio-mods patched
 run vgpu-cmd-baseline ./vgpu_cmd_test
 vfio-mods unload
+run vgpu-migrate sh ./mig_test.sh
 exit $fail

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# mig_test.sh - short live migrations of the sample vGPU with verification,
+# under the patched modules (fine-grained) and the stock ones, plus the
+# error paths of vgpu-migrate.  Runs inside the test VM from /tests; loads
+# and unloads the module sets itself; prints TAP.
+cd /tests || exit 1
+M="./vgpu-migrate --no-pace -m 16M -s 2 -r 2 -f 1 -w 1 -a 2"
+n=0 fail=0
+ok() {	# RESULT DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fail=1; fi
+}
+jget() {	# KEY FILE: a number or word from vgpu-migrate's JSON
+	sed -n "s/.*\"$1\": \"*\([^,\"}]*\).*/\1/p" "$2" | head -1
+}
+migrate() {	# NAME ARGS...: one migration, PASS with verified memory
+	name=$1; shift
+	$M -j /tmp/mig-$name.json "$@" > /tmp/mig-$name.log 2>&1
+	rc=$?
+	sed 's/^/# /' /tmp/mig-$name.log
+	[ $rc = 0 ] && grep -q '^verdict: PASS' /tmp/mig-$name.log
+	ok $? "migrate $name: verdict PASS, memory and device identical"
+}
+
+echo "TAP version 13"
+echo "1..10"
+vfio-mods patched
+migrate fine workloads/render.wl
+rep=$(jget total_reported_pages /tmp/mig-fine.json)
+tru=$(jget total_truth_pages /tmp/mig-fine.json)
+[ "$(jget scope /tmp/mig-fine.json)" = device ] && [ "$rep" = "$tru" ] &&
+	[ "$tru" -gt 0 ] && ! grep -q '"missed": [1-9]' /tmp/mig-fine.json
+ok $? "fine-grained: scope device, reported == truly written ($rep == $tru)"
+migrate fine-compute workloads/compute.wl
+
+$M --fail-after-round 1 workloads/render.wl > /tmp/mig-abort.log 2>&1
+rc=$?
+sed 's/^/# /' /tmp/mig-abort.log
+[ $rc = 3 ] && grep -q 'socket closed mid-stream' /tmp/mig-abort.log &&
+	grep -q 'source intact: yes' /tmp/mig-abort.log
+ok $? "socket closed mid-stream: source resumes RUNNING, intact"
+
+$M --src 00000000-0000-0000-0000-000000000000 workloads/render.wl \
+	> /tmp/mig-nodev.log 2>&1
+rc=$?
+sed 's/^/# /' /tmp/mig-nodev.log
+[ $rc = 2 ] && grep -q 'no such mdev' /tmp/mig-nodev.log
+ok $? "no such mdev: clear error"
+
+U=$(cat /proc/sys/kernel/random/uuid)
+echo "$U" > /sys/class/mdev_bus/sample_vgpu/mdev_supported_types/sample_vgpu-large/create
+$M --src "$U" --dst "$U" workloads/render.wl > /tmp/mig-busy.log 2>&1
+rc=$?
+echo 1 > "/sys/bus/mdev/devices/$U/remove"
+sed 's/^/# /' /tmp/mig-busy.log
+[ $rc != 0 ] && grep -q "device busy: mdev $U is open in another process" /tmp/mig-busy.log
+ok $? "device busy: clear error"
+
+printf 'buffer a 4K gtt\nstep fill dst=b\n' > /tmp/bad.wl
+$M /tmp/bad.wl > /tmp/mig-bad.log 2>&1
+rc=$?
+sed 's/^/# /' /tmp/mig-bad.log
+[ $rc = 2 ] && grep -q '/tmp/bad.wl:2:11: no buffer named' /tmp/mig-bad.log
+ok $? "workload parse error names file:line:col"
+vfio-mods unload
+
+vfio-mods stock
+migrate stock workloads/render.wl
+rep=$(jget total_reported_pages /tmp/mig-stock.json)
+tru=$(jget total_truth_pages /tmp/mig-stock.json)
+[ "$rep" -gt "$tru" ] && ! grep -q '"missed": [1-9]' /tmp/mig-stock.json
+ok $? "stock: every pinned page reported ($rep > $tru), none missed"
+vfio-mods unload
+
+$M workloads/render.wl > /tmp/mig-nomod.log 2>&1
+rc=$?
+sed 's/^/# /' /tmp/mig-nomod.log
+[ $rc = 2 ] && grep -q 'not loaded' /tmp/mig-nomod.log
+ok $? "modules not loaded: clear error"
+exit $fail

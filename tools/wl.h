@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * wl.h - workload files for the sample vGPU (format: docs/workloads.rst)
+ *
+ * A workload names buffers (size, GTT-mapped or not) and the steps one
+ * frame runs (fill, copy, write, fence on the device; cpu for guest CPU
+ * stores), plus frame count, frame period and seed.  The parser has no
+ * dependency on VFIO so it also builds on the host for tests.
+ */
+#ifndef _WL_H
+#define _WL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WL_NAME_LEN	32
+#define WL_MAX_BUFS	64
+#define WL_MAX_STEPS	64
+#define WL_PAGE		4096u
+
+enum wl_op { WL_FILL, WL_COPY, WL_WRITE, WL_FENCE, WL_CPU };
+
+struct wl_buf {
+	char name[WL_NAME_LEN];
+	uint64_t size;		/* bytes, multiple of WL_PAGE */
+	bool gtt;		/* mapped in the GTT (pinned) */
+	int line;
+};
+
+struct wl_step {
+	enum wl_op op;
+	int src;		/* buffer index read, -1 if none */
+	int dst;		/* buffer index written */
+	double frac;		/* fraction of dst pages written per frame */
+	bool rand;		/* random pages (else a window moving on) */
+	uint32_t count;		/* write: commands per frame */
+	uint32_t pattern;	/* fill value */
+	int line;
+};
+
+struct wl {
+	char name[WL_NAME_LEN];
+	uint64_t seed;
+	uint32_t frames;
+	double period_ms;	/* 0: run frames back to back */
+	int nbufs;
+	int nsteps;
+	struct wl_buf bufs[WL_MAX_BUFS];
+	struct wl_step steps[WL_MAX_STEPS];
+};
+
+/* Parse: 0, or -1 with "FILE:LINE:COL: message" in @err. */
+int wl_parse_text(const char *file, const char *text, struct wl *w,
+		  char *err, size_t errlen);
+int wl_parse_file(const char *path, struct wl *w, char *err, size_t errlen);
+
+/* Divide every buffer size by @div (rounded up to whole pages). */
+void wl_scale(struct wl *w, unsigned int div);
+
+uint64_t wl_total_bytes(const struct wl *w, bool gtt_only);
+const char *wl_op_name(enum wl_op op);
+
+/* xorshift64*: the workload's only source of randomness */
+static inline uint64_t wl_rand(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+#endif /* _WL_H */

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wl_run.c - run a workload on a sample vGPU (see wl_run.h)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wl_run.h"
+
+#define XFER_MAX	VGPU_MAX_XFER_BYTES
+#define WRITE_DW	16
+
+uint64_t bm_count(const uint64_t *bm, uint64_t npages)
+{
+	uint64_t i, n = 0;
+
+	for (i = 0; i < bm_words(npages); i++)
+		n += __builtin_popcountll(bm[i]);
+	return n;
+}
+
+void bm_set_bytes(uint64_t *bm, uint64_t base, uint64_t iova, uint64_t len)
+{
+	uint64_t pg = (iova - base) / WL_PAGE;
+	uint64_t end = (iova - base + len + WL_PAGE - 1) / WL_PAGE;
+
+	for (; pg < end; pg++)
+		bm_set(bm, pg);
+}
+
+int wl_layout(const struct wl *w, uint64_t base, uint64_t size,
+	      uint32_t ring_size, struct wl_layout *l, char *err,
+	      size_t errlen)
+{
+	uint64_t iova = base + ring_size;
+	uint32_t gtt = ring_size / WL_PAGE;
+	int i;
+
+	memset(l, 0, sizeof(*l));
+	l->base = base;
+	l->size = size;
+	l->ring_iova = base;
+	l->ring_size = ring_size;
+	for (i = 0; i < w->nbufs; i++) {
+		l->buf_iova[i] = iova;
+		iova += w->bufs[i].size;
+		if (!w->bufs[i].gtt)
+			continue;
+		l->buf_gtt[i] = gtt * WL_PAGE;
+		gtt += w->bufs[i].size / WL_PAGE;
+	}
+	l->gtt_pages = gtt;
+	if (iova - base > size) {
+		snprintf(err, errlen,
+			 "workload %s needs %llu KiB of guest memory, have %llu",
+			 w->name, (unsigned long long)(iova - base) >> 10,
+			 (unsigned long long)size >> 10);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Map the ring and the gtt buffers in the GTT and enable the ring. */
+int wl_program(struct vgpu *g, const struct wl *w, const struct wl_layout *l)
+{
+	int i, ret;
+
+	ret = vgpu_gtt_map(g, 0, l->ring_iova, l->ring_size / WL_PAGE);
+	for (i = 0; !ret && i < w->nbufs; i++)
+		if (w->bufs[i].gtt)
+			ret = vgpu_gtt_map(g, l->buf_gtt[i] / WL_PAGE,
+					   l->buf_iova[i],
+					   w->bufs[i].size / WL_PAGE);
+	if (!ret)
+		ret = vgpu_ring_setup(g, 0, l->ring_size);
+	return ret;
+}
+
+int wl_run_init(struct wl_run *r, const struct wl *w,
+		const struct wl_layout *l, struct vgpu *g)
+{
+	uint64_t maxbuf = 1;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->w = w;
+	r->l = l;
+	r->g = g;
+	r->rng = w->seed ? w->seed : 1;
+	r->npages = l->size / WL_PAGE;
+	for (i = 0; i < w->nbufs; i++)
+		if (w->bufs[i].size / WL_PAGE > maxbuf)
+			maxbuf = w->bufs[i].size / WL_PAGE;
+	r->cap_dw = l->ring_size / 4 - 8;
+	r->dev_bm = calloc(bm_words(r->npages), 8);
+	r->cpu_bm = calloc(bm_words(r->npages), 8);
+	r->sel = calloc(bm_words(maxbuf), 8);
+	r->cmds = calloc(r->cap_dw, 4);
+	if (!r->dev_bm || !r->cpu_bm || !r->sel || !r->cmds) {
+		wl_run_free(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void wl_run_free(struct wl_run *r)
+{
+	free(r->dev_bm);
+	free(r->cpu_bm);
+	free(r->sel);
+	free(r->cmds);
+	r->dev_bm = r->cpu_bm = r->sel = NULL;
+	r->cmds = NULL;
+}
+
+/* Record the ring pages the next @ndw dwords at the tail land in. */
+static void mark_ring(struct wl_run *r, uint32_t ndw)
+{
+	uint32_t tail = r->g->ring_tail, i;
+
+	for (i = 0; i < ndw; i += 1024 / 4) {
+		bm_set_bytes(r->cpu_bm, r->l->base, r->l->ring_iova + tail, 4);
+		tail = (tail + 1024) & (r->l->ring_size - 1);
+	}
+	tail = (r->g->ring_tail + 4 * (ndw - 1)) & (r->l->ring_size - 1);
+	bm_set_bytes(r->cpu_bm, r->l->base, r->l->ring_iova + tail, 4);
+}
+
+/* Submit the queued commands and wait; 0, -errno, or a device error. */
+static int flush(struct wl_run *r)
+{
+	int ret;
+
+	if (!r->ndw)
+		return 0;
+	mark_ring(r, r->ndw);
+	ret = vgpu_run(r->g, r->cmds, r->ndw, &r->error);
+	r->ndw = r->ncmds = 0;
+	r->wbytes = 0;
+	if (ret)
+		return ret;
+	return r->error ? -EPROTO : 0;
+}
+
+/* Queue one command that writes [gtt, gtt + len) of buffer @b. */
+static int emit(struct wl_run *r, const uint32_t *c, uint32_t ndw, int b,
+		uint32_t off, uint32_t len)
+{
+	int ret = 0;
+
+	if (r->ndw + ndw > r->cap_dw ||
+	    r->ncmds + 1 > VGPU_MAX_CMDS_PER_SUBMIT / 2 ||
+	    r->wbytes + len > VGPU_MAX_BYTES_PER_SUBMIT)
+		ret = flush(r);
+	if (ret)
+		return ret;
+	memcpy(r->cmds + r->ndw, c, 4 * ndw);
+	r->ndw += ndw;
+	r->ncmds++;
+	r->wbytes += len;
+	if (len)
+		bm_set_bytes(r->dev_bm, r->l->base, r->l->buf_iova[b] + off,
+			     len);
+	return 0;
+}
+
+/* Choose @n of @pages pages of a buffer into r->sel. */
+static void select_pages(struct wl_run *r, const struct wl_step *s,
+			 uint64_t pages, uint64_t n)
+{
+	uint64_t i, start, left;
+
+	memset(r->sel, 0, bm_words(pages) * 8);
+	if (!s->rand) {
+		start = ((uint64_t)r->frame * n) % pages;
+		for (i = 0; i < n; i++)
+			bm_set(r->sel, (start + i) % pages);
+		return;
+	}
+	if (n > pages / 2) {
+		for (i = 0; i < pages; i++)
+			bm_set(r->sel, i);
+		for (left = pages - n; left;) {
+			i = wl_rand(&r->rng) % pages;
+			if (bm_test(r->sel, i)) {
+				r->sel[i / 64] &= ~(1ull << (i % 64));
+				left--;
+			}
+		}
+		return;
+	}
+	for (left = n; left;) {
+		i = wl_rand(&r->rng) % pages;
+		if (!bm_test(r->sel, i)) {
+			bm_set(r->sel, i);
+			left--;
+		}
+	}
+}
+
+/* Next run of selected pages at or after *pg: its length, 0 at the end. */
+static uint64_t next_run(const uint64_t *sel, uint64_t pages, uint64_t *pg)
+{
+	uint64_t end;
+
+	while (*pg < pages && !bm_test(sel, *pg))
+		(*pg)++;
+	for (end = *pg; end < pages && bm_test(sel, end); end++)
+		;
+	return end - *pg;
+}
+
+static int xfer_run(struct wl_run *r, const struct wl_step *s, uint64_t pg,
+		    uint64_t len)
+{
+	uint32_t c[4], off, bytes, dst = r->l->buf_gtt[s->dst];
+	uint64_t done;
+	int ret;
+
+	for (done = 0; done < len * WL_PAGE; done += bytes) {
+		off = pg * WL_PAGE + done;
+		bytes = len * WL_PAGE - done;
+		if (bytes > XFER_MAX)
+			bytes = XFER_MAX;
+		if (s->op == WL_FILL)
+			vgpu_cmd_fill(c, dst + off, bytes,
+				      s->pattern ^ r->frame);
+		else
+			vgpu_cmd_copy(c, r->l->buf_gtt[s->src] + off,
+				      dst + off, bytes);
+		ret = emit(r, c, 4, s->dst, off, bytes);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void cpu_run(struct wl_run *r, const struct wl_step *s, uint64_t pg,
+		    uint64_t len)
+{
+	uint64_t iova = r->l->buf_iova[s->dst] + pg * WL_PAGE, i;
+
+	for (i = 0; i < len; i++, iova += WL_PAGE) {
+		uint64_t *p = vgpu_iova_ptr(r->g, iova);
+
+		if (p)
+			*p = wl_rand(&r->rng);
+	}
+	bm_set_bytes(r->cpu_bm, r->l->base, r->l->buf_iova[s->dst] +
+		     pg * WL_PAGE, len * WL_PAGE);
+}
+
+/* fill, copy, cpu: a fraction of the destination's pages */
+static int step_pages(struct wl_run *r, const struct wl_step *s)
+{
+	uint64_t pages = r->w->bufs[s->dst].size / WL_PAGE, n, pg = 0, len;
+	int ret;
+
+	if (s->op == WL_COPY && r->w->bufs[s->src].size / WL_PAGE < pages)
+		pages = r->w->bufs[s->src].size / WL_PAGE;
+	n = (uint64_t)(s->frac * pages + 0.5);
+	if (!n)
+		n = 1;
+	select_pages(r, s, pages, n);
+	while ((len = next_run(r->sel, pages, &pg))) {
+		if (s->op == WL_CPU) {
+			cpu_run(r, s, pg, len);
+		} else {
+			ret = xfer_run(r, s, pg, len);
+			if (ret)
+				return ret;
+		}
+		pg += len;
+	}
+	return 0;
+}
+
+static int step_write(struct wl_run *r, const struct wl_step *s)
+{
+	uint32_t c[2 + WRITE_DW], data[WRITE_DW], i, j, off;
+	uint64_t slots = r->w->bufs[s->dst].size / (4 * WRITE_DW);
+	int ret;
+
+	for (i = 0; i < s->count; i++) {
+		off = (wl_rand(&r->rng) % slots) * 4 * WRITE_DW;
+		for (j = 0; j < WRITE_DW; j++)
+			data[j] = wl_rand(&r->rng);
+		vgpu_cmd_write(c, r->l->buf_gtt[s->dst] + off, data, WRITE_DW);
+		ret = emit(r, c, 2 + WRITE_DW, s->dst, off, 4 * WRITE_DW);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int step_fence(struct wl_run *r, const struct wl_step *s)
+{
+	uint32_t c[3];
+
+	vgpu_cmd_fence(c, r->l->buf_gtt[s->dst], ++r->seqno, false);
+	return emit(r, c, 3, s->dst, 0, 4);
+}
+
+/* One frame: every step, then submit and wait until the device is idle. */
+int wl_frame(struct wl_run *r)
+{
+	const struct wl_step *s;
+	int i, ret = 0;
+
+	for (i = 0; !ret && i < r->w->nsteps; i++) {
+		s = &r->w->steps[i];
+		if (s->op == WL_WRITE)
+			ret = step_write(r, s);
+		else if (s->op == WL_FENCE)
+			ret = step_fence(r, s);
+		else
+			ret = step_pages(r, s);
+	}
+	if (!ret)
+		ret = flush(r);
+	r->frame++;
+	return ret;
+}
+
+/* The guest's initial contents of every buffer, written by the CPU. */
+void wl_cpu_init(struct wl_run *r)
+{
+	uint64_t i, words = r->l->size / 8;
+	uint64_t *p = vgpu_iova_ptr(r->g, r->l->base);
+	uint64_t s = r->w->seed ^ 0x9e3779b97f4a7c15ull;
+
+	for (i = 0; i < words; i += 512)
+		p[i] = wl_rand(&s);
+	memset(r->cpu_bm, 0xff, bm_words(r->npages) * 8);
+}

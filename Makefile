@@ -37,3 +37,11 @@ check-debug: all
 	./scripts/debug/check-debug.sh
 
 .PHONY: check-debug
+
+# QEMU 10 live migration of a sample vGPU, stock vs fine-grained, with the
+# error paths and larger guests (docs/qemu.rst); make check runs the short
+# both-scopes migration only.
+qemu-test: all
+	./tests/qemu/e2e.sh -e -m 128,256,1024 -t 1500
+
+.PHONY: qemu-test

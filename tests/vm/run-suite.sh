@@ -36,4 +36,5 @@ MODARGS_sample_vgpu=fine_dirty=0 vfio-mods patched
 run vgpu-cmd-baseline ./vgpu_cmd_test
 vfio-mods unload
 run vgpu-migrate sh ./mig_test.sh
+[ -e qemu-migrate.sh ] && run qemu-migrate sh ./qemu-migrate.sh
 exit $fail

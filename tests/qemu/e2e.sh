@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# e2e.sh [-m MiB[,MiB...]] [-s "fine stock"] [-e] [-t SECS] [-- GUEST ARGS]
+#
+# End-to-end QEMU live migration of a sample vGPU, run on the host: builds
+# the guest payload (tools/guest), boots the test VM (scripts/vm/run.sh -H,
+# TCG), and inside it runs tests/qemu/vm-migrate.sh: per scope (patched
+# modules + fine-grained vGPU, stock modules + baseline vGPU) two vGPU
+# instances, a source QEMU running the payload's workload, a destination
+# QEMU with -incoming, QMP migrate while it runs, checks on the destination.
+# Prints the TAP lines, then a table of QEMU's own figures (query-migrate,
+# and the VFIO bitmap counts from the vfio_get_dirty_bitmap trace) stock vs
+# fine-grained.  -e adds the error paths.  Results: build/qemu/results.txt.
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+MEMS=128 SCOPES="fine stock" ERRORS=0 TIMEOUT=900 VMMEM=4G
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-m) MEMS=${2//,/ }; shift 2 ;;
+	-s) SCOPES=$2; shift 2 ;;
+	-e) ERRORS=1; shift ;;
+	-t) TIMEOUT=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "usage: $0 [-m MiB,...] [-s 'fine stock'] [-e] [-t SECS] [-- GUEST ARGS]" >&2; exit 2 ;;
+	esac
+done
+GARGS=${*:-pages=2 sweep=64 every=10 pace=5}
+out=$BUILD/qemu
+mkdir -p "$out"
+make -s -C "$TOP/tools/guest" BUILD="$BUILD" TOP="$TOP" || exit 1
+[ -s "$BUILD/vm/initramfs.cpio" ] || { echo "run make first" >&2; exit 1; }
+
+"$TOP/scripts/vm/run.sh" -H -m "$VMMEM" -t "$TIMEOUT" -l "$out/vm" -- \
+	"SCOPES='$SCOPES' MEMS='$MEMS' ERRORS=$ERRORS GUEST_ARGS='$GARGS'" \
+	"PAYLOAD=$BUILD/guest/vgpu-guest.elf QMPPY=$TOP/tests/qemu/qmp.py" \
+	"sh /host$TOP/tests/qemu/vm-migrate.sh" 2>&1 | tee "$out/log.txt"
+rc=${PIPESTATUS[0]}
+grep '^QEMU-RESULT' "$out/log.txt" > "$out/results.txt"
+"$TOP/tests/qemu/table.sh" "$out/results.txt" | tee "$out/table.txt"
+pass=$(grep -cE '^ok [0-9]+' "$out/log.txt")
+fail=$(grep -cE '^not ok [0-9]+' "$out/log.txt")
+echo "$pass passed, $fail failed (vm exit $rc; logs in $out)"
+[ "$rc" = 0 ] && [ "$fail" = 0 ]

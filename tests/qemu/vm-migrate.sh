@@ -1,0 +1,317 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm-migrate.sh: the in-VM part of the QEMU live-migration test (runs in the
+# test VM booted with run.sh -H; QEMU 10 and python3 run from the host root
+# through `chroot /host`; TCG only).  For each scope it loads the modules,
+# creates two sample vGPU instances, boots the guest payload (vgpu-guest.elf)
+# on a source QEMU, starts a destination QEMU with -incoming, live-migrates
+# over QMP while the payload's workload runs, and checks on the destination
+# serial log that the guest's own checks keep passing, frames stay
+# consecutive and fences continue.  Prints TAP (`ok N - ...`) and one
+# `QEMU-RESULT scope=... key=value...` line per migration.
+#
+# Environment:
+#   SCOPES   "fine stock" (default): fine = patched modules + fine-grained
+#            vGPU, stock = Debian's modules + stock-built vGPU (baseline
+#            pinning, every pinned page dirty every round)
+#   MEMS     guest RAM sizes in MiB (default 128); one migration each
+#   ERRORS   1: also the error paths (other destination type, destination
+#            killed mid-migration, removing an assigned vGPU)
+#   PAYLOAD  payload path as seen in the chroot (default /tmp/tests/vgpu-guest.elf)
+#   QMPPY    qmp.py path as seen in the chroot (default /tmp/tests/qmp.py)
+#   TYPE     vGPU type (default large: 4096 GTT pages pinned)
+#   GUEST_ARGS  payload command line (default "pages=2 sweep=64 every=10 pace=5")
+#   BEFORE   frame the source reaches before migrating (default 100)
+#   AFTER    frames the destination must run after migration (default 100,
+#            more than one full sweep of the data pages at sweep=64)
+SCOPES=${SCOPES:-fine stock}
+MEMS=${MEMS:-128}
+ERRORS=${ERRORS:-0}
+PAYLOAD=${PAYLOAD:-/tmp/tests/vgpu-guest.elf}
+QMPPY=${QMPPY:-/tmp/tests/qmp.py}
+TYPE=${TYPE:-large}
+GUEST_ARGS=${GUEST_ARGS:-pages=2 sweep=64 every=10 pace=5}
+AFTER=${AFTER:-100}
+BEFORE=${BEFORE:-100}
+# precopy not converged after CONVERGE_AFTER s (stock: every pinned page is
+# dirty in every round): raise QEMU's downtime-limit to CONVERGE_MS
+CONVERGE_AFTER=${CONVERGE_AFTER:-20}
+CONVERGE_MS=${CONVERGE_MS:-10000}
+EVERY=$(echo " $GUEST_ARGS" | sed -n 's/.* every=\([0-9]*\).*/\1/p')
+EVERY=${EVERY:-1}
+W=/tmp/qm
+PORT=4444
+T=/sys/class/mdev_bus/sample_vgpu/mdev_supported_types
+U1=5a1b0000-0000-4000-8000-000000000001
+U2=5a1b0000-0000-4000-8000-000000000002
+U3=5a1b0000-0000-4000-8000-000000000003
+QEMU=/usr/bin/qemu-system-x86_64
+n=0
+fails=0
+mkdir -p $W
+# QEMU migrates over TCP on the loopback interface
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
+
+tap() {	# STATUS(0 ok) DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
+note() { echo "# $*"; }
+qmp() { chroot /host /usr/bin/python3 "$QMPPY" "$@"; }
+
+mdev_create() {	# UUID TYPE
+	echo "$1" > "$T/sample_vgpu-$2/create"
+}
+mdev_remove() {	# UUID
+	[ -e /sys/bus/mdev/devices/$1 ] && echo 1 > /sys/bus/mdev/devices/$1/remove
+	return 0
+}
+
+# qemu_start NAME UUID MEM [QEMU options...]: in the background; pid in
+# $W/NAME.pid (written by QEMU), serial in $W/NAME.serial, QMP at
+# $W/NAME.qmp, VFIO dirty-bitmap trace in $W/NAME.trace, stderr NAME.err
+qemu_start() {
+	name=$1 uuid=$2 mem=$3
+	shift 3
+	rm -f $W/$name.pid $W/$name.serial $W/$name.qmp $W/$name.trace
+	: > $W/$name.serial
+	chroot /host $QEMU -accel tcg -machine pc -m "$mem" -nodefaults \
+		-display none -no-reboot \
+		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid,enable-migration=on \
+		-kernel "$PAYLOAD" -append "$GUEST_ARGS" \
+		-serial file:$W/$name.serial \
+		-qmp unix:$W/$name.qmp,server=on,wait=off -pidfile $W/$name.pid \
+		-trace enable=vfio_get_dirty_bitmap,file=$W/$name.trace \
+		"$@" > $W/$name.err 2>&1 &
+}
+
+qemu_pid() { cat $W/$1.pid 2>/dev/null; }
+
+# qemu_stop NAME: by the pid in its pidfile; SIGTERM, then SIGKILL
+qemu_stop() {
+	pid=$(qemu_pid $1)
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null
+	i=0
+	while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	kill -9 "$pid" 2>/dev/null
+	while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+	rm -f $W/$1.pid
+}
+
+stop_all() {
+	for q in src dst dst2; do qemu_stop $q; done
+	wait 2>/dev/null
+}
+
+# wait_line FILE REGEX SECONDS: until a line near the end matches (wall
+# clock bound); fails at once on a FAIL line (the payload halts after it)
+wait_line() {
+	end=$(( $(date +%s) + $3 ))
+	while [ "$(date +%s)" -le $end ]; do
+		tail -c 2048 "$1" 2>/dev/null > $W/tail
+		grep -aq "^FAIL" $W/tail && return 2
+		grep -aqE "$2" $W/tail && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# wait_frame FILE N SECONDS: until the payload reports frame >= N
+wait_frame() {
+	end=$(( $(date +%s) + $3 ))
+	while [ "$(date +%s)" -le $end ]; do
+		tail -c 2048 "$1" 2>/dev/null > $W/tail
+		grep -aq "^FAIL" $W/tail && return 2
+		f=$(grep -a -o '^frame [0-9]* ok' $W/tail | tail -1 | cut -d' ' -f2)
+		[ -n "$f" ] && [ "$f" -ge "$2" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+last_frame() { tail -c 2048 "$1" | grep -a -o '^frame [0-9]* ok' | tail -1 | cut -d' ' -f2; }
+
+# frames_consecutive FILE...: frame numbers across the files go up by 1
+frames_consecutive() {
+	cat "$@" | tr -d '\r' | grep -a -o '^frame [0-9]* ok' | cut -d' ' -f2 |
+		awk -v e="${EVERY:-10}" 'NR > 1 && $1 != prev + e { bad = 1; print "# gap: " prev " -> " $1 }
+		     { prev = $1 } END { exit bad }'
+}
+
+bitmap_stats() {	# TRACE: "syncs pages" from vfio_get_dirty_bitmap lines
+	grep -a -o 'dirty_pages=[0-9]*' "$1" 2>/dev/null |
+		awk -F= '{ n++; s += $2 } END { printf "%d %d", n, s }'
+}
+
+# migrate_one SCOPE MEM: one live migration under load, all checks
+migrate_one() {
+	scope=$1 mem=$2
+	tag="$scope ${mem}M"
+	mdev_create $U1 $TYPE && mdev_create $U2 $TYPE
+	tap $? "$tag: two $TYPE vGPU instances created"
+	t0=$(date +%s)
+	el() { echo "$(( $(date +%s) - t0 ))s"; }
+	qemu_start src $U1 $mem
+	qemu_start dst $U2 $mem -incoming tcp:127.0.0.1:$PORT
+	wait_frame $W/src.serial $BEFORE 180
+	rc=$?
+	tap $rc "$tag: guest payload runs on the source (frame $BEFORE)"
+	if [ $rc != 0 ]; then
+		tail -5 $W/src.serial $W/src.err | sed 's/^/# /'
+		stop_all; mdev_remove $U1; mdev_remove $U2
+		return
+	fi
+	before=$(last_frame $W/src.serial)
+	note "$tag: $(grep -a '^vgpu-guest' $W/src.serial | tr -d '\r')"
+	note "$tag: migrating at frame $before ($(el))"
+	qmp $W/dst.qmp wait-connect 60
+	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout 150 \
+		--converge-after $CONVERGE_AFTER --converge-downtime $CONVERGE_MS \
+		> $W/mig.out 2>&1
+	rc=$?
+	sed 's/^/# /' $W/mig.out | grep -v RESULT
+	tap $rc "$tag: live migration completed"
+	if [ $rc != 0 ]; then
+		tail -5 $W/src.err $W/dst.err | sed 's/^/# /'
+		stop_all; mdev_remove $U1; mdev_remove $U2
+		return
+	fi
+	dststat=$(qmp $W/dst.qmp status 2>&1)
+	srcstat=$(qmp $W/src.qmp status 2>&1)
+	[ "$dststat" = running ] && [ "$srcstat" = postmigrate ]
+	tap $? "$tag: destination running, source postmigrate ($dststat/$srcstat)"
+	# the workload continues on the destination, all guest checks passing
+	first=$(grep -a -m1 -o '^frame [0-9]* ok' $W/dst.serial | cut -d' ' -f2)
+	want=$((${first:-0} + AFTER))
+	wait_frame $W/dst.serial $want 120
+	rc=$?
+	[ $rc != 0 ] && tail -3 $W/dst.serial | sed 's/^/# dst serial: /'
+	tap $rc "$tag: destination guest passes its checks to frame $want ($(el))"
+	grep -aq '^FAIL' $W/src.serial $W/dst.serial
+	[ $? != 0 ]
+	tap $? "$tag: no FAIL line on source or destination"
+	frames_consecutive $W/src.serial $W/dst.serial
+	tap $? "$tag: frames and fence seqnos consecutive across the migration"
+	irq_s=$(grep -a -o 'irqs [0-9]*' $W/dst.serial | head -1 | cut -d' ' -f2)
+	irq_e=$(grep -a -o 'irqs [0-9]*' $W/dst.serial | tail -1 | cut -d' ' -f2)
+	[ -n "$irq_s" ] && [ "$irq_e" -gt "$irq_s" ]
+	tap $? "$tag: MSIs delivered on the destination ($irq_s -> $irq_e)"
+	set -- $(bitmap_stats $W/src.trace)
+	bsyncs=${1:-0} bpages=${2:-0}
+	sum=$(grep '^SUMMARY' $W/mig.out | cut -d' ' -f2-)
+	pinned=$(cat /sys/bus/mdev/devices/$U1/vendor/pages_pinned 2>/dev/null)
+	devdirty=$(cat /sys/bus/mdev/devices/$U1/vendor/dirty_pages 2>/dev/null)
+	echo "QEMU-RESULT scope=$scope mem=$mem $sum bitmap_queries=$bsyncs bitmap_pages=$bpages pinned=$pinned dev_written_pages=$devdirty"
+	stop_all
+	[ -n "${KEEP_LOGS:-}" ] && cp $W/src.* $W/dst.* "$KEEP_LOGS/" 2>/dev/null
+	pidof qemu-system-x86_64 > /dev/null
+	[ $? != 0 ]
+	tap $? "$tag: QEMUs stopped by pidfile, none left"
+	mdev_remove $U1 && mdev_remove $U2
+	[ ! -e /sys/bus/mdev/devices/$U1 ] && [ ! -e /sys/bus/mdev/devices/$U2 ]
+	tap $? "$tag: vGPU instances removed ($(( $(date +%s) - t0 ))s)"
+}
+
+# error paths, with the patched modules loaded
+errors() {
+	mem=128
+	# 1. destination vGPU of another type: refused, source keeps running
+	mdev_create $U1 $TYPE && mdev_create $U3 medium
+	qemu_start src $U1 $mem
+	qemu_start dst $U3 $mem -incoming tcp:127.0.0.1:$PORT
+	wait_frame $W/src.serial $BEFORE 180
+	tap $? "type mismatch: source guest runs"
+	qmp $W/dst.qmp wait-connect 60
+	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout 120 > $W/mig.out 2>&1
+	rc=$?
+	grep -v RESULT $W/mig.out | sed 's/^/# /'
+	[ $rc != 0 ]
+	tap $? "type mismatch: migration fails"
+	sleep 1
+	msg=$(grep -a -v warning $W/dst.err | grep -a -i -m3 'error\|fail' | tr '\n' ' ')
+	note "destination says: $msg"
+	[ -n "$msg" ]
+	tap $? "type mismatch: destination QEMU reports an error"
+	f=$(last_frame $W/src.serial)
+	wait_frame $W/src.serial $((f + 100)) 120
+	tap $? "type mismatch: source keeps running, guest checks pass ($(qmp $W/src.qmp status))"
+	stop_all
+	mdev_remove $U3
+
+	# 2. destination killed mid-migration: source resumes
+	mdev_create $U2 $TYPE
+	qemu_start dst $U2 $mem -incoming tcp:127.0.0.1:$PORT
+	qmp $W/dst.qmp wait-connect 60
+	qemu_start src $U1 $mem
+	wait_frame $W/src.serial $BEFORE 180
+	# slow the migration down so that it is surely in flight; the QMP
+	# client kills the destination once RAM is being sent
+	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout 120 \
+		--param max-bandwidth=4194304 \
+		--kill-when-active "$(qemu_pid dst)" > $W/mig.out 2>&1
+	rc=$?
+	grep -v RESULT $W/mig.out | sed 's/^/# /'
+	[ $rc != 0 ]
+	tap $? "destination killed: migration fails on the source"
+	st=$(qmp $W/src.qmp status)
+	[ "$st" = running ]
+	tap $? "destination killed: source running again ($st)"
+	f=$(last_frame $W/src.serial)
+	wait_frame $W/src.serial $((f + 100)) 120
+	tap $? "destination killed: guest checks keep passing on the source"
+
+	# 3. removing the vGPU the source QEMU holds: the write blocks until
+	# QEMU lets go (VFIO core waits for the last close), nothing breaks
+	(echo 1 > /sys/bus/mdev/devices/$U1/remove; echo $? > $W/remove.rc) &
+	rpid=$!
+	sleep 3
+	note "remove: writer $(kill -0 $rpid 2>/dev/null && echo waiting || echo "done rc $(cat $W/remove.rc)"), instance $([ -e /sys/bus/mdev/devices/$U1 ] && echo present || echo gone), QEMU $(qmp $W/src.qmp status)"
+	[ -e /sys/bus/mdev/devices/$U1 ] || kill -0 $rpid 2>/dev/null
+	tap $? "remove while assigned: refused or waits, QEMU keeps the vGPU"
+	f=$(last_frame $W/src.serial)
+	wait_frame $W/src.serial $((f + 30)) 60
+	tap $? "remove while assigned: guest unaffected while it waits"
+	qemu_stop src
+	i=0
+	while kill -0 $rpid 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.2; i=$((i + 1))
+	done
+	! kill -0 $rpid 2>/dev/null && [ ! -e /sys/bus/mdev/devices/$U1 ]
+	tap $? "remove while assigned: completes once QEMU exits"
+	stop_all
+	mdev_remove $U1; mdev_remove $U2; mdev_remove $U3
+	pidof qemu-system-x86_64 > /dev/null
+	[ $? != 0 ]
+	tap $? "error paths: no QEMU left"
+}
+
+if [ ! -e /host$QEMU ] || [ ! -e "/host/${PAYLOAD#/}" ]; then
+	echo "ok 1 - QEMU migration # SKIP no host root (run.sh -H) or no payload"
+	exit 0
+fi
+for scope in $SCOPES; do
+	case $scope in
+	fine) vfio-mods patched ;;
+	stock) vfio-mods stock ;;
+	esac
+	for mem in $MEMS; do
+		migrate_one $scope $mem
+	done
+	if [ "$ERRORS" = 1 ] && [ $scope = fine ]; then
+		errors
+	fi
+	stop_all
+	vfio-mods unload
+done
+note "qemu migration: $fails failed"
+[ $fails = 0 ]

@@ -13,12 +13,16 @@
  */
 #include <linux/interval_tree.h>
 #include <linux/iova_bitmap.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vfio.h>
 
 #include "vgpu.h"
 
 #if IS_BUILTIN(CONFIG_IOMMUFD_DRIVER)
+
+/* iova_bitmap_set() is exported in the IOMMUFD namespace */
+MODULE_IMPORT_NS(IOMMUFD);
 
 #define VGPU_LOG_MAX_RANGES	256
 #define VGPU_LOG_MAX_PAGES	BIT(26)	/* 256 GiB, 8 MiB of bitmap */

@@ -298,6 +298,30 @@ TEST_F(scope, bitmap_of_b_alone_and_of_a_plus_b)
 	EXPECT_DIRTY(63, 64);
 }
 
+/*
+ * A report whose copy to user space faults part way (the user's bitmap
+ * runs into a PROT_NONE page: A's words copy out, B's do not) fails with
+ * EFAULT and loses nothing: the next report has every bit, in place.
+ */
+TEST_F(scope, faulting_report_loses_nothing)
+{
+	char *buf = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + PAGE, PAGE, PROT_NONE));
+	test_dtm_mark(self->dev[0], PG(3), 1);
+	test_dtm_mark(self->dev[0], PG(101), 1);
+	test_dtm_mark(self->dev[0], PG(120), 1);
+	/* words 0 and 1 writable, word 2 faults */
+	ASSERT_EQ(-EFAULT, get_bitmap_raw(self->container, IOVA_A,
+					  PAGES_AB * PAGE, PAGE,
+					  (uint64_t *)(buf + PAGE - 16), 24));
+	EXPECT_DIRTY(3, 101, 120);
+	EXPECT_DIRTY();
+	munmap(buf, 2 * PAGE);
+}
+
 TEST_F(scope, bad_bitmap_requests)
 {
 	uint64_t bm[BM_WORDS];

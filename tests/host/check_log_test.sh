@@ -7,7 +7,9 @@ CHECK=$TOP/scripts/vm/check-log.sh
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 clean='[    0.000000] Linux version 6.12.117+deb12-amd64
 [    3.100000] dirty_test_mdev: loading out-of-tree module taints kernel.
-[    3.200000] dirty_test_mdev: module verification failed: signature and/or required key missing - tainting kernel'
+[    3.200000] dirty_test_mdev: module verification failed: signature and/or required key missing - tainting kernel
+[    2.219890] rcu: 	RCU lockdep checking is enabled.
+[    9.000000] kmemleak: Automatic memory scanning thread ended'
 bad=(
  "WARNING: CPU: 1 PID: 80 at drivers/vfio/vfio_iommu_type1.c:900 x+0x1/0x2"
  "BUG: KASAN: slab-use-after-free in vfio_dma_do_unmap+0x10/0x20"
@@ -18,6 +20,9 @@ bad=(
  "INFO: task vfio_test:123 blocked for more than 120 seconds."
  "kmemleak: 3 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"
  "Kernel panic - not syncing: Fatal exception"
+ "DEBUG_LOCKS_WARN_ON(lock->magic != lock)"
+ "INFO: lockdep is turned off. turning off the locking correctness validator."
+ "WARNING: bad unlock balance detected!"
 )
 echo "TAP version 13"
 echo "1..$(( ${#bad[@]} + 1 ))"

@@ -25,6 +25,7 @@ run oracle-patched ./dirty_oracle_test compare /tmp/oracle.stock
 run dirty_scope ./dirty_scope_test
 run dirty_stress ./dirty_stress_test
 run unmap_deadlock ./unmap_deadlock_test
+run vgpu-deadlock ./vgpu_deadlock_test
 run vgpu-lifecycle ./vgpu_lifecycle_test
 run vgpu-cmd ./vgpu_cmd_test
 run vgpu-mig ./vgpu_mig_test

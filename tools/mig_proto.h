@@ -2,8 +2,12 @@
 /*
  * mig_proto.h - the stream between vgpu-migrate's source and destination
  *
- * Every message is a struct mig_msg, then msg.len payload bytes:
+ * Every message is a struct mig_msg, then msg.len payload bytes (except
+ * ZERO, which has none):
  *   PAGES   a = IOVA of the first page; payload = whole pages
+ *   ZERO    a = IOVA of the first page, len = bytes (whole pages) that read
+ *           as zero on the source: round 0 sends the memfd's holes and its
+ *           all-zero pages this way; no payload follows
  *   DEVICE  payload = bytes read from the source's migration data fd
  *   ROUND   a = round just finished (no payload)
  *   SWITCH  payload = struct mig_switch (source stopped, stream complete)
@@ -17,7 +21,9 @@
 
 #define MIG_MAGIC	0x4d475056u	/* "VPGM" */
 
-enum { MIG_PAGES = 1, MIG_DEVICE, MIG_ROUND, MIG_SWITCH, MIG_RESULT };
+enum {
+	MIG_PAGES = 1, MIG_DEVICE, MIG_ROUND, MIG_SWITCH, MIG_RESULT, MIG_ZERO,
+};
 
 struct mig_msg {
 	uint32_t magic;
@@ -49,6 +55,7 @@ struct mig_result {
 	int32_t frames_run;
 	int32_t frames_err;	/* 0, -errno or a device error */
 	uint64_t pages;
+	uint64_t cmp_pages;	/* pages read; the rest are holes on both */
 };
 
 #endif /* _MIG_PROTO_H */

@@ -24,7 +24,7 @@ migrate() {	# NAME ARGS...: one migration, PASS with verified memory
 }
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 vfio-mods patched
 migrate fine workloads/render.wl
 rep=$(jget total_reported_pages /tmp/mig-fine.json)
@@ -32,6 +32,11 @@ tru=$(jget total_truth_pages /tmp/mig-fine.json)
 [ "$(jget scope /tmp/mig-fine.json)" = device ] && [ "$rep" = "$tru" ] &&
 	[ "$tru" -gt 0 ] && ! grep -q '"missed": [1-9]' /tmp/mig-fine.json
 ok $? "fine-grained: scope device, reported == truly written ($rep == $tru)"
+zb=$(jget zero_bytes /tmp/mig-fine.json)
+rd=$(jget memory_pages_read /tmp/mig-fine.json)
+pg=$(( $(jget mem_bytes /tmp/mig-fine.json) / 4096 ))
+[ "$zb" -gt 0 ] && [ "$rd" -gt 0 ] && [ "$rd" -lt "$pg" ]
+ok $? "round 0 sends holes as ZERO ($zb bytes), verify reads $rd of $pg pages"
 migrate fine-compute workloads/compute.wl
 
 $M --fail-after-round 1 workloads/render.wl > /tmp/mig-abort.log 2>&1

@@ -56,6 +56,7 @@ struct opts {
 struct row {
 	int round;			/* -1: stop-copy */
 	uint64_t vfio, truth, missed, cpu, sent, dev;
+	uint64_t zero;			/* bytes sent as ZERO ranges */
 	double bm_us, ms;
 };
 
@@ -65,7 +66,8 @@ struct src {
 	struct wl_layout l;
 	struct vgpu g;
 	struct wl_run r;
-	int sock, data_fd, scope;
+	int sock, data_fd, scope, memfd;
+	uint64_t zstart, zlen;		/* ZERO range not sent yet */
 	uint64_t *vbm;
 	char *devbuf;
 	struct row rows[MAX_ROUNDS + 1];
@@ -144,6 +146,35 @@ static int send_msg(int fd, uint32_t type, uint64_t a, const void *data,
 	if (!ret && len)
 		ret = send_all(fd, data, len);
 	return ret;
+}
+
+/* Is the page at @p all zero? */
+static bool page_zero(const char *p)
+{
+	return !p[0] && !memcmp(p, p + 1, WL_PAGE - 1);
+}
+
+/*
+ * The extent of @fd at @pos (< @size): *data tells whether it holds data or
+ * is a hole, *end where it ends (at most @size).  Reads nothing.
+ */
+static int next_extent(int fd, uint64_t pos, uint64_t size, bool *data,
+		       uint64_t *end)
+{
+	off_t o = lseek(fd, pos, SEEK_DATA);
+
+	if (o < 0 && errno != ENXIO)
+		return -errno;
+	*data = o == (off_t)pos;
+	if (!*data) {
+		*end = o < 0 || (uint64_t)o > size ? size : (uint64_t)o;
+		return 0;
+	}
+	o = lseek(fd, pos, SEEK_HOLE);
+	if (o < 0)
+		return -errno;
+	*end = (uint64_t)o > size ? size : (uint64_t)o;
+	return 0;
 }
 
 /* ---- environment checks with clear messages ---- */
@@ -272,6 +303,91 @@ static int send_bitmap_pages(struct src *s, const uint64_t *bm,
 	return 0;
 }
 
+/* Send the pending ZERO range, if any. */
+static int zero_flush(struct src *s)
+{
+	struct mig_msg m = { MIG_MAGIC, MIG_ZERO, s->zstart, s->zlen };
+
+	if (!s->zlen)
+		return 0;
+	s->zlen = 0;
+	return send_all(s->sock, &m, sizeof(m));
+}
+
+/* Add @len bytes at offset @off to the pending ZERO range. */
+static int zero_add(struct src *s, struct row *rw, uint64_t off,
+		    uint64_t len)
+{
+	int ret = 0;
+
+	if (s->zlen && s->zstart + s->zlen != s->l.base + off)
+		ret = zero_flush(s);
+	if (!s->zlen)
+		s->zstart = s->l.base + off;
+	s->zlen += len;
+	rw->zero += len;
+	return ret;
+}
+
+static int send_pages(struct src *s, struct row *rw, uint64_t off,
+		      const char *p, uint64_t len)
+{
+	int ret = zero_flush(s);
+
+	if (!ret)
+		ret = send_msg(s->sock, MIG_PAGES, s->l.base + off, p, len);
+	if (!ret)
+		rw->sent += len;
+	return ret;
+}
+
+/* A data extent [off, end) of the memfd: zero pages as ZERO, others PAGES. */
+static int send_data(struct src *s, struct row *rw, uint64_t off,
+		     uint64_t end)
+{
+	const char *p = vgpu_iova_ptr(&s->g, s->l.base);
+	uint64_t n;
+	bool z;
+	int ret;
+
+	for (; off < end; off += n) {
+		z = page_zero(p + off);
+		for (n = WL_PAGE; off + n < end &&
+		     (z || n < PAGES_PER_MSG * WL_PAGE) &&
+		     page_zero(p + off + n) == z; n += WL_PAGE)
+			;
+		if (z)
+			ret = zero_add(s, rw, off, n);
+		else
+			ret = send_pages(s, rw, off, p + off, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Round 0: all guest memory, holes of the memfd as ZERO without reading. */
+static int send_all_mem(struct src *s, struct row *rw)
+{
+	uint64_t off, end;
+	bool data;
+	int ret;
+
+	for (off = 0; off < s->l.size; off = end) {
+		ret = next_extent(s->memfd, off, s->l.size, &data, &end);
+		if (ret)
+			die("source: SEEK_DATA/SEEK_HOLE on guest memory: %s",
+			    strerror(-ret));
+		if (data)
+			ret = send_data(s, rw, off, end);
+		else
+			ret = zero_add(s, rw, off, end - off);
+		if (ret)
+			return ret;
+	}
+	return zero_flush(s);
+}
+
 static int send_device(struct src *s, struct row *rw)
 {
 	long n = vgpu_mig_read_all(s->data_fd, s->devbuf, DEV_BUF);
@@ -305,11 +421,14 @@ static int sync_round(struct src *s, struct row *rw, bool all)
 	for (i = 0; i < words; i++) {
 		rw->missed += __builtin_popcountll(s->r.dev_bm[i] &
 						   ~s->vbm[i]);
-		s->vbm[i] = all ? ~0ull : s->vbm[i] | s->r.cpu_bm[i];
+		s->vbm[i] |= s->r.cpu_bm[i];
 	}
 	memset(s->r.dev_bm, 0, words * 8);
 	memset(s->r.cpu_bm, 0, words * 8);
-	ret = send_bitmap_pages(s, s->vbm, &rw->sent);
+	if (all)
+		ret = send_all_mem(s, rw);
+	else
+		ret = send_bitmap_pages(s, s->vbm, &rw->sent);
 	if (!ret)
 		ret = send_device(s, rw);
 	rw->ms = now_ms() - t0;
@@ -372,10 +491,11 @@ static void print_row(const struct row *rw)
 		snprintf(r, sizeof(r), "stop");
 	else
 		snprintf(r, sizeof(r), "%d", rw->round);
-	printf("%5s %10llu %10llu %7llu %8llu %12llu %10.0f %9.1f\n", r,
-	       (unsigned long long)rw->vfio, (unsigned long long)rw->truth,
+	printf("%5s %10llu %10llu %7llu %8llu %12llu %12llu %10.0f %9.1f\n",
+	       r, (unsigned long long)rw->vfio, (unsigned long long)rw->truth,
 	       (unsigned long long)rw->missed, (unsigned long long)rw->cpu,
-	       (unsigned long long)rw->sent, rw->bm_us, rw->ms);
+	       (unsigned long long)rw->sent, (unsigned long long)rw->zero,
+	       rw->bm_us, rw->ms);
 	fflush(stdout);
 }
 
@@ -384,9 +504,9 @@ static void precopy(struct src *s)
 	struct row *rw;
 	int ret, k;
 
-	printf("%5s %10s %10s %7s %8s %12s %10s %9s\n", "round", "vfio_pages",
-	       "dev_truth", "missed", "cpu_pgs", "bytes_sent", "bitmap_us",
-	       "ms");
+	printf("%5s %10s %10s %7s %8s %12s %12s %10s %9s\n", "round",
+	       "vfio_pages", "dev_truth", "missed", "cpu_pgs", "bytes_sent",
+	       "zero_bytes", "bitmap_us", "ms");
 	for (k = 0; k <= (int)s->o->rounds; k++) {
 		rw = &s->rows[s->nrows++];
 		rw->round = k;
@@ -441,7 +561,9 @@ struct dst {
 	const struct wl *w;
 	const struct wl_layout *l;
 	struct vgpu g;
-	int sock, data_fd, memfd;
+	int sock, data_fd;
+	int memfd;			/* the source's, for verification */
+	int own_fd;			/* our guest memory */
 	char *buf;
 	struct mig_switch sw;
 	struct mig_result res;
@@ -465,6 +587,28 @@ static void dst_pages(struct dst *d, const struct mig_msg *m)
 		die("destination: bad PAGES message %#llx+%#llx",
 		    (unsigned long long)m->a, (unsigned long long)m->len);
 	dst_recv(d, p, m->len);
+}
+
+/* Make a ZERO range read as zero: clear its data extents, skip holes. */
+static void dst_zero(struct dst *d, const struct mig_msg *m)
+{
+	char *p = vgpu_iova_ptr(&d->g, d->l->base);
+	uint64_t off = m->a - d->l->base, end = off + m->len, e;
+	bool data;
+	int ret;
+
+	if (m->a < d->l->base || m->a % WL_PAGE || m->len % WL_PAGE ||
+	    off > d->l->size || m->len > d->l->size - off)
+		die("destination: bad ZERO message %#llx+%#llx",
+		    (unsigned long long)m->a, (unsigned long long)m->len);
+	for (; off < end; off = e) {
+		ret = next_extent(d->own_fd, off, end, &data, &e);
+		if (ret)
+			die("destination: SEEK_DATA/SEEK_HOLE: %s",
+			    strerror(-ret));
+		if (data)
+			memset(p + off, 0, e - off);
+	}
 }
 
 static void dst_device(struct dst *d, const struct mig_msg *m)
@@ -491,6 +635,8 @@ static void dst_stream(struct dst *d)
 			die("destination: corrupt stream (magic %#x)", m.magic);
 		if (m.type == MIG_PAGES) {
 			dst_pages(d, &m);
+		} else if (m.type == MIG_ZERO) {
+			dst_zero(d, &m);
 		} else if (m.type == MIG_DEVICE) {
 			dst_device(d, &m);
 		} else if (m.type == MIG_ROUND) {
@@ -510,27 +656,52 @@ static void dst_stream(struct dst *d)
 	}
 }
 
-/* Byte for byte against the source's memory (shared read-only). */
+/*
+ * First differing page in [off, end), where each side is all data or all
+ * hole (a hole reads as zero; only data is read), or -1.
+ */
+static int64_t cmp_extent(const char *a, bool ad, const char *b, bool bd,
+			  uint64_t off, uint64_t end)
+{
+	for (; off < end; off += WL_PAGE) {
+		if (ad && bd ? memcmp(a + off, b + off, WL_PAGE) :
+		    !page_zero(ad ? a + off : b + off))
+			return off / WL_PAGE;
+	}
+	return -1;
+}
+
+/*
+ * Byte for byte against the source's memory (shared read-only), extent by
+ * extent: where both memfds have a hole, both read as zero and nothing is
+ * read (reading would allocate shmem pages).
+ */
 static void dst_verify_mem(struct dst *d)
 {
 	const char *src = mmap(NULL, d->l->size, PROT_READ, MAP_SHARED,
 			       d->memfd, 0);
 	const char *dst = vgpu_iova_ptr(&d->g, d->l->base);
-	uint64_t pg;
+	uint64_t off, se, de, end, size = d->l->size;
+	bool sd, dd;
 
 	d->res.first_bad_page = -1;
-	d->res.pages = d->l->size / WL_PAGE;
+	d->res.pages = size / WL_PAGE;
 	if (src == MAP_FAILED)
 		die("destination: cannot map the source's memory: %s",
 		    strerror(errno));
-	for (pg = 0; pg < d->res.pages; pg++) {
-		if (memcmp(src + pg * WL_PAGE, dst + pg * WL_PAGE, WL_PAGE)) {
-			d->res.first_bad_page = pg;
-			break;
-		}
+	for (off = 0; off < size && d->res.first_bad_page < 0; off = end) {
+		if (next_extent(d->memfd, off, size, &sd, &se) ||
+		    next_extent(d->own_fd, off, size, &dd, &de))
+			die("destination: SEEK_DATA/SEEK_HOLE: %s",
+			    strerror(errno));
+		end = se < de ? se : de;
+		if (!sd && !dd)
+			continue;
+		d->res.first_bad_page = cmp_extent(src, sd, dst, dd, off, end);
+		d->res.cmp_pages += (end - off) / WL_PAGE;
 	}
 	d->res.mem_ok = d->res.first_bad_page < 0;
-	munmap((void *)src, d->l->size);
+	munmap((void *)src, size);
 }
 
 static void dst_verify_dev(struct dst *d)
@@ -602,7 +773,9 @@ static int dst_main(struct opts *o, const struct wl *w,
 	prog = "vgpu-migrate[dst]";
 	d.buf = malloc(DEV_BUF);
 	open_or_die(&d.g, o->dst_uuid, "destination");
-	if (vgpu_map_mem(&d.g, l->base, l->size))
+	d.own_fd = memfd_create("dst-guest-memory", 0);
+	if (d.own_fd < 0 || ftruncate(d.own_fd, l->size) ||
+	    vgpu_map_mem_fd(&d.g, l->base, l->size, d.own_fd))
 		die("destination: cannot map %llu MiB of guest memory",
 		    (unsigned long long)l->size >> 20);
 	mig_set_or_die(&d.g, VFIO_DEVICE_STATE_STOP, NULL, "destination");
@@ -675,8 +848,9 @@ static void print_result(const struct src *s)
 		printf("destination: device state refused: %s\n",
 		       strerror(-r->state_err));
 	if (r->mem_ok)
-		printf("memory: identical (%llu pages)\n",
-		       (unsigned long long)r->pages);
+		printf("memory: identical (%llu pages, %llu read, the rest holes on both sides)\n",
+		       (unsigned long long)r->pages,
+		       (unsigned long long)r->cmp_pages);
 	else
 		printf("memory: MISMATCH, first differing page %lld (IOVA %#llx)\n",
 		       (long long)r->first_bad_page,
@@ -701,13 +875,14 @@ static void json_rows(FILE *f, const struct src *s)
 
 	for (i = 0; i < s->nrows; i++) {
 		rw = &s->rows[i];
-		fprintf(f, "    {\"round\": %d, \"vfio_pages\": %llu, \"truth_pages\": %llu, \"missed\": %llu, \"cpu_pages\": %llu, \"bytes\": %llu, \"device_bytes\": %llu, \"bitmap_us\": %.1f, \"ms\": %.2f}%s\n",
+		fprintf(f, "    {\"round\": %d, \"vfio_pages\": %llu, \"truth_pages\": %llu, \"missed\": %llu, \"cpu_pages\": %llu, \"bytes\": %llu, \"device_bytes\": %llu, \"zero_bytes\": %llu, \"bitmap_us\": %.1f, \"ms\": %.2f}%s\n",
 			rw->round, (unsigned long long)rw->vfio,
 			(unsigned long long)rw->truth,
 			(unsigned long long)rw->missed,
 			(unsigned long long)rw->cpu,
 			(unsigned long long)rw->sent,
-			(unsigned long long)rw->dev, rw->bm_us, rw->ms,
+			(unsigned long long)rw->dev,
+			(unsigned long long)rw->zero, rw->bm_us, rw->ms,
 			i + 1 < s->nrows ? "," : "");
 	}
 }
@@ -739,8 +914,9 @@ static void write_json(const struct src *s)
 	fprintf(f, "  \"stopcopy_bytes\": %llu, \"stopcopy_device_bytes\": %llu, \"downtime_ms\": %.2f,\n",
 		(unsigned long long)st->sent, (unsigned long long)st->dev,
 		s->downtime_ms);
-	fprintf(f, "  \"memory_identical\": %s, \"device_identical\": %s, \"verdict\": \"%s\"\n}\n",
+	fprintf(f, "  \"memory_identical\": %s, \"memory_pages_read\": %llu, \"device_identical\": %s, \"verdict\": \"%s\"\n}\n",
 		s->res.mem_ok ? "true" : "false",
+		(unsigned long long)s->res.cmp_pages,
 		s->res.regs_ok ? "true" : "false",
 		verdict(s) ? "PASS" : "FAIL");
 	fclose(f);
@@ -752,6 +928,7 @@ static void src_setup(struct src *s, int memfd)
 {
 	int ret;
 
+	s->memfd = memfd;
 	open_or_die(&s->g, s->o->src_uuid, "source");
 	if (s->l.gtt_pages > s->g.gtt_entries)
 		die("source: workload needs %u GTT pages, mdev has %u",

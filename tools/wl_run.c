@@ -324,14 +324,37 @@ int wl_frame(struct wl_run *r)
 	return ret;
 }
 
-/* The guest's initial contents of every buffer, written by the CPU. */
+/* Pages from the start of guest memory to the end of the last buffer. */
+static uint64_t used_pages(const struct wl_run *r)
+{
+	uint64_t end = r->l->ring_iova + r->l->ring_size, e;
+	int i;
+
+	for (i = 0; i < r->w->nbufs; i++) {
+		e = r->l->buf_iova[i] + r->w->bufs[i].size;
+		if (e > end)
+			end = e;
+	}
+	return (end - r->l->base + WL_PAGE - 1) / WL_PAGE;
+}
+
+/*
+ * The guest's initial contents, written by the CPU: a random word in every
+ * page of the ring and the buffers and in one page per MiB of the rest (as
+ * a guest touches some of its free memory).  Other pages stay untouched:
+ * holes in the memfd, reading as zero.
+ */
 void wl_cpu_init(struct wl_run *r)
 {
-	uint64_t i, words = r->l->size / 8;
+	uint64_t pg, v, used = used_pages(r), stride = (1 << 20) / WL_PAGE;
 	uint64_t *p = vgpu_iova_ptr(r->g, r->l->base);
 	uint64_t s = r->w->seed ^ 0x9e3779b97f4a7c15ull;
 
-	for (i = 0; i < words; i += 512)
-		p[i] = wl_rand(&s);
-	memset(r->cpu_bm, 0xff, bm_words(r->npages) * 8);
+	for (pg = 0; pg < r->npages; pg++) {
+		v = wl_rand(&s);
+		if (pg >= used && pg % stride)
+			continue;
+		p[pg * (WL_PAGE / 8)] = v;
+		bm_set(r->cpu_bm, pg);
+	}
 }

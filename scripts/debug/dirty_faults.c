@@ -1044,8 +1044,11 @@ static void after_mig_resume(void *ctx, int ret, bool fired)
 
 	close(mig_data_fd);
 	mig_data_fd = -1;
-	if (ret && s != VFIO_DEVICE_STATE_RESUMING && s != VFIO_DEVICE_STATE_ERROR)
-		flag("state %d after a failed resume", s);
+	/* as in after_mig(): a fault copying the result out leaves STOP */
+	if (ret && s != VFIO_DEVICE_STATE_RESUMING &&
+	    s != VFIO_DEVICE_STATE_ERROR &&
+	    !(ret == -EFAULT && s == VFIO_DEVICE_STATE_STOP))
+		flag("state %d after a failed resume (%d)", s, ret);
 	if (mig_recover(&G))
 		flag("device does not return to RUNNING after a failed resume");
 	else if (vgpu_reg(&G, VGPU_REG_ID) != VGPU_ID_MAGIC)

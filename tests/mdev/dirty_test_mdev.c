@@ -117,19 +117,24 @@ static int dtm_rec_add(struct dtm_state *st, u64 pfn, bool clean, int delta)
 	void *e = xa_load(&st->pins, pfn);
 	u32 d = e ? DTM_REC_DIRTY(e) : 0, c = e ? DTM_REC_CLEAN(e) : 0;
 
+	int ret = 0;
+
 	if (clean)
 		c += delta;
 	else
 		d += delta;
+	if (!d && !c)
+		xa_erase(&st->pins, pfn);
+	else
+		ret = xa_err(xa_store(&st->pins, pfn, DTM_REC(d, c),
+				      GFP_KERNEL));
+	if (ret)	/* the record is unchanged: so are the counters */
+		return ret;
 	if (clean)
 		st->pinned_clean += delta;
 	else
 		st->pinned_dirty += delta;
-	if (!d && !c) {
-		xa_erase(&st->pins, pfn);
-		return 0;
-	}
-	return xa_err(xa_store(&st->pins, pfn, DTM_REC(d, c), GFP_KERNEL));
+	return 0;
 }
 
 static bool dtm_rec_has(struct dtm_state *st, u64 pfn, bool clean)

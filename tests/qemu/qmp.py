@@ -81,7 +81,7 @@ def migrate(q, uri, argv):
     i = 0
     while i < len(argv):
         if argv[i] == "--timeout":
-            timeout = float(argv[i + 1])
+            timeout = float(argv[i + 1]) * float(os.environ.get("TSCALE", "1"))
         elif argv[i] == "--param":
             k, v = argv[i + 1].split("=", 1)
             params[k] = parse_val(v)

@@ -23,6 +23,9 @@
 #   TYPE     vGPU type (default large: 4096 GTT pages pinned)
 #   GUEST_ARGS  payload command line (default "pages=2 sweep=64 every=10 pace=5")
 #   BEFORE   frame the source reaches before migrating (default 100)
+#   TSCALE   multiply every wait and QMP timeout (default 1; the debug
+#            kernel's KASAN + lockdep make the nested QEMU several times
+#            slower)
 #   AFTER    frames the destination must run after migration (default 100,
 #            more than one full sweep of the data pages at sweep=64)
 SCOPES=${SCOPES:-fine stock}
@@ -33,6 +36,8 @@ QMPPY=${QMPPY:-/tmp/tests/qmp.py}
 TYPE=${TYPE:-large}
 GUEST_ARGS=${GUEST_ARGS:-pages=2 sweep=64 every=10 pace=5}
 AFTER=${AFTER:-100}
+TSCALE=${TSCALE:-1}
+export TSCALE
 BEFORE=${BEFORE:-100}
 # precopy not converged after CONVERGE_AFTER s (stock: every pinned page is
 # dirty in every round): raise QEMU's downtime-limit to CONVERGE_MS
@@ -128,7 +133,7 @@ wait_line() {
 
 # wait_frame FILE N SECONDS: until the payload reports frame >= N
 wait_frame() {
-	end=$(( $(date +%s) + $3 ))
+	end=$(( $(date +%s) + $3 * TSCALE ))
 	while [ "$(date +%s)" -le $end ]; do
 		tail -c 2048 "$1" 2>/dev/null > $W/tail
 		grep -aq "^FAIL" $W/tail && return 2

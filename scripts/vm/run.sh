@@ -9,9 +9,11 @@
 # Environment: KERNEL (default build/kernel/vmlinuz), INITRAMFS (default
 # build/vm/initramfs.cpio), EXTRA_INITRD (cpio archives appended, e.g. a
 # debug kernel's modules), APPEND (extra kernel command line), QEMU_EXTRA
-# (extra QEMU options), SMP.  -H shares the host's root read-only with the
-# guest (mounted at /host; `chroot /host CMD` runs host programs, and the
-# VM's /tests is at /tmp/tests there).
+# (extra QEMU options), SMP, ICOUNT (N: single-threaded TCG with -icount
+# shift=N,sleep=off: guest time counts instructions, so timings do not
+# depend on the host's load; see docs/tools.rst).  -H shares the host's
+# root read-only with the guest (mounted at /host; `chroot /host CMD` runs
+# host programs, and the VM's /tests is at /tmp/tests there).
 # Any WARN, BUG, Oops, KASAN, lockdep or list corruption line in the guest
 # kernel log fails the run (exit 125); a hang past TIMEOUT exits 124.
 set -uo pipefail
@@ -19,6 +21,8 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TIMEOUT=600 MEM=2G LOGDIR=$BUILD/vm/log SMP=${SMP:-2}
 KERNEL=${KERNEL:-$BUILD/kernel/vmlinuz}
+ACCEL="-accel tcg,thread=multi"
+[ -z "${ICOUNT:-}" ] || ACCEL="-accel tcg,thread=single -icount shift=$ICOUNT,sleep=off"
 HOSTROOT=${HOSTROOT:-0}
 INITRAMFS=${INITRAMFS:-$BUILD/vm/initramfs.cpio}
 while [ $# -gt 0 ]; do
@@ -51,7 +55,7 @@ console=$LOGDIR/guest-console.log
 out=$LOGDIR/guest-out.log
 : > "$console"; : > "$out"
 timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp "$SMP" -m "$MEM" \
+	$ACCEL -cpu max -smp "$SMP" -m "$MEM" \
 	-nodefaults -display none -no-reboot \
 	-kernel "$KERNEL" -initrd "$work/initrd" \
 	-append "console=ttyS0 loglevel=5 rdinit=/init panic=-1 oops=panic ${APPEND:-}" \

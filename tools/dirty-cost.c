@@ -1,0 +1,1129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dirty-cost - robust cost measurements of VFIO dirty page tracking
+ *
+ * Three tests, each printing one JSON object per measurement on stdout
+ * (fields: docs/tools.rst):
+ *
+ *  bitmap  VFIO_IOMMU_DIRTY_PAGES GET_BITMAP time per query, against the
+ *          mapped size (pinned count fixed) and against the pinned count
+ *          (mapped size fixed).  One test mdev and container per point, all
+ *          alive at once; rounds visit every point in turn (rotated start)
+ *          so that drift of the machine's load hits all points alike.
+ *  mark    DTM_MARK (vfio_mark_dirty()) of 1..4096 contiguous pages on a
+ *          "reporting" test mdev, tracking on and off, minus a null ioctl
+ *          on the same fd (DTM_MARK with a bad flag: same copy-in and
+ *          dispatch, rejected before vfio_mark_dirty()); least-squares fit
+ *          of per-call and per-page cost.  Skipped under stock VFIO.
+ *  tput    a workload on a sample vGPU, batches of K frames with tracking
+ *          off and on alternating (off-on, on-off, ...): the median of the
+ *          per-pair ratios cancels slow drift.
+ *
+ * Timed with CLOCK_MONOTONIC around each call (and CLOCK_THREAD_CPUTIME_ID
+ * for the ioctls, whose work runs in the calling thread).  The patched /
+ * stock ratio comes from two runs in one boot: --compare.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "dirty_test_mdev.h"
+#include "wl_run.h"
+
+#define PG		4096ull
+#define DTM_TYPES	"/sys/class/mdev_bus/vfio_dirty_test/mdev_supported_types"
+#define MAX_LIST	8
+#define MAX_POINTS	(2 * 2 * MAX_LIST)
+#define BM_IOVA		(1ull << 32)
+#define MARK_MEM	(32ull << 20)
+#define TPUT_BASE	0x100000ull
+
+struct opts {
+	const char *label, *wl_path, *types;
+	bool bitmap, mark, tput;
+	unsigned int rounds, batch, pairs, frames, scale, warmup;
+	uint64_t mem[MAX_LIST], pins[MAX_LIST], pin_mem, mem_pins, tput_mem;
+	int nmem, npins;
+};
+
+struct stats {
+	unsigned int n;
+	double med, min, p10, p90, mean;
+	double lo, hi;		/* distribution-free 95% CI of the median */
+};
+
+struct samples {
+	double *v;
+	unsigned int n, cap;
+};
+
+/* a test mdev in a container of its own */
+struct dtm {
+	char uuid[37];
+	const char *type;
+	int container, group, dev;
+	int memfd;
+	uint64_t size, pinned;
+	uint64_t *bm;
+};
+
+static const char *prog = "dirty-cost";
+static const char *modules = "unknown";
+static struct opts o;
+static char created[MAX_POINTS + 4][37];
+static int ncreated;
+
+static void die(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static double now_us(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* ---- statistics ---- */
+
+static void sample_add(struct samples *s, double v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->v = realloc(s->v, s->cap * sizeof(double));
+		if (!s->v)
+			die("out of memory");
+	}
+	s->v[s->n++] = v;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* linear interpolation between closest ranks, @q in [0, 1] */
+static double quantile(const double *v, unsigned int n, double q)
+{
+	double pos = q * (n - 1);
+	unsigned int i = pos;
+
+	return i + 1 < n ? v[i] + (pos - i) * (v[i + 1] - v[i]) : v[i];
+}
+
+/*
+ * Order statistics j < k with P(x(j) <= median <= x(k)) ~ 95%: the
+ * binomial(n, 1/2) normal approximation, n/2 -+ 0.98 sqrt(n) (1-based).
+ */
+static void median_ci(struct stats *st, const double *v, unsigned int n)
+{
+	double h = 0.98 * sqrt(n);
+	long j = (long)(n / 2.0 - h), k = (long)(n / 2.0 + h + 1);
+
+	if (j < 1)
+		j = 1;
+	if (k > n)
+		k = n;
+	st->lo = v[j - 1];
+	st->hi = v[k - 1];
+}
+
+static struct stats stats_of(struct samples *s)
+{
+	struct stats st = { .n = s->n };
+	unsigned int i;
+
+	if (!s->n)
+		return st;
+	qsort(s->v, s->n, sizeof(double), cmp_dbl);
+	for (i = 0; i < s->n; i++)
+		st.mean += s->v[i] / s->n;
+	st.min = s->v[0];
+	st.med = quantile(s->v, s->n, 0.5);
+	st.p10 = quantile(s->v, s->n, 0.1);
+	st.p90 = quantile(s->v, s->n, 0.9);
+	median_ci(&st, s->v, s->n);
+	return st;
+}
+
+static void print_stats(const char *pfx, const struct stats *st)
+{
+	printf("\"%smed_us\": %.3f, \"%smin_us\": %.3f, \"%sp10_us\": %.3f, \"%sp90_us\": %.3f, \"%smean_us\": %.3f, \"%sci_lo_us\": %.3f, \"%sci_hi_us\": %.3f",
+	       pfx, st->med, pfx, st->min, pfx, st->p10, pfx, st->p90, pfx,
+	       st->mean, pfx, st->lo, pfx, st->hi);
+}
+
+static void print_head(const char *test)
+{
+	printf("{\"test\": \"%s\", \"label\": \"%s\", \"modules\": \"%s\", ",
+	       test, o.label, modules);
+}
+
+/* ---- the test mdev, through the VFIO group/container uAPI ---- */
+
+static int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * atexit: an mdev cannot be removed while its device is open, so close
+ * every descriptor this process holds (devices, groups, containers, memfds)
+ * first.
+ */
+static void mdev_remove_all(void)
+{
+	char path[128];
+	int fd;
+
+	fflush(stdout);
+	for (fd = 3; fd < 4096; fd++)
+		close(fd);
+	while (ncreated--) {
+		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
+			 created[ncreated]);
+		if (sysfs_write(path, "1"))
+			fprintf(stderr, "%s: cannot remove mdev %s\n", prog,
+				created[ncreated]);
+	}
+}
+
+static void dtm_create(struct dtm *d, const char *type)
+{
+	char path[256];
+	int ret;
+
+	if (ncreated == (int)(sizeof(created) / sizeof(created[0])))
+		die("too many test mdevs");
+	snprintf(d->uuid, sizeof(d->uuid), "%08x-0000-4000-8000-dc%010x",
+		 getpid(), ncreated);
+	snprintf(path, sizeof(path), DTM_TYPES "/vfio_dirty_test-%s/create",
+		 type);
+	ret = sysfs_write(path, d->uuid);
+	if (ret)
+		die("creating a vfio_dirty_test-%s mdev: %s (module dirty_test_mdev loaded?)",
+		    type, strerror(-ret));
+	memcpy(created[ncreated++], d->uuid, sizeof(d->uuid));
+	d->type = type;
+}
+
+static int mdev_group(const char *uuid)
+{
+	char path[128], link[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
+		 uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		die("%s: %s", path, strerror(errno));
+	link[n] = 0;
+	return atoi(strrchr(link, '/') + 1);
+}
+
+static void dtm_open(struct dtm *d, const char *type)
+{
+	char path[64];
+
+	dtm_create(d, type);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", mdev_group(d->uuid));
+	d->container = open("/dev/vfio/vfio", O_RDWR);
+	d->group = open(path, O_RDWR);
+	if (d->container < 0 || d->group < 0)
+		die("opening the container or %s: %s", path, strerror(errno));
+	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) ||
+	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("container setup: %s", strerror(errno));
+	d->dev = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
+	if (d->dev < 0)
+		die("opening mdev %s: %s", d->uuid, strerror(errno));
+}
+
+/* memfd of @size at @iova: pages are touched only where pinned */
+static void dtm_map(struct dtm *d, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map), .iova = iova, .size = size,
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+	};
+	void *va;
+
+	d->memfd = memfd_create("guest-memory", 0);
+	if (d->memfd < 0 || ftruncate(d->memfd, size))
+		die("guest memory of %llu MiB: %s",
+		    (unsigned long long)size >> 20, strerror(errno));
+	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->memfd, 0);
+	if (va == MAP_FAILED)
+		die("mmap of %llu MiB: %s", (unsigned long long)size >> 20,
+		    strerror(errno));
+	map.vaddr = (uintptr_t)va;
+	if (ioctl(d->container, VFIO_IOMMU_MAP_DMA, &map))
+		die("VFIO_IOMMU_MAP_DMA of %llu MiB: %s",
+		    (unsigned long long)size >> 20, strerror(errno));
+	d->size = size;
+}
+
+/* dirty-intent pins of the first @npages pages from @iova */
+static void dtm_pin(struct dtm *d, uint64_t iova, uint64_t npages)
+{
+	struct dtm_pin p = { .argsz = sizeof(p) };
+	uint64_t done, n;
+
+	for (done = 0; done < npages; done += n) {
+		n = npages - done;
+		if (n > DTM_MAX_PIN_PAGES)
+			n = DTM_MAX_PIN_PAGES;
+		p.iova = iova + done * PG;
+		p.npages = n;
+		if (ioctl(d->dev, DTM_PIN, &p))
+			die("DTM_PIN of %llu pages: %s",
+			    (unsigned long long)n, strerror(errno));
+	}
+	d->pinned = npages;
+}
+
+static int dirty_ctl(int container, uint32_t flag)
+{
+	struct vfio_iommu_type1_dirty_bitmap db = {
+		.argsz = sizeof(db), .flags = flag,
+	};
+
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db) ? -errno : 0;
+}
+
+static int get_bitmap(int container, uint64_t iova, uint64_t size,
+		      uint64_t *bm)
+{
+	char buf[sizeof(struct vfio_iommu_type1_dirty_bitmap) +
+		 sizeof(struct vfio_iommu_type1_dirty_bitmap_get)] = {};
+	struct vfio_iommu_type1_dirty_bitmap *db = (void *)buf;
+	struct vfio_iommu_type1_dirty_bitmap_get *r = (void *)db->data;
+
+	db->argsz = sizeof(buf);
+	db->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	r->iova = iova;
+	r->size = size;
+	r->bitmap.pgsize = PG;
+	r->bitmap.size = bm_words(size / PG) * 8;
+	r->bitmap.data = (__u64 *)bm;
+	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, buf) ? -errno : 0;
+}
+
+/* VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE of the container (-1: none) */
+static int dirty_scope(int container)
+{
+	static uint64_t buf[512];
+	struct vfio_iommu_type1_info *info = (void *)buf;
+	struct vfio_info_cap_header *hdr;
+	uint32_t off;
+
+	memset(buf, 0, sizeof(buf));
+	info->argsz = sizeof(buf);
+	if (ioctl(container, VFIO_IOMMU_GET_INFO, info) ||
+	    !(info->flags & VFIO_IOMMU_INFO_CAPS))
+		return -1;
+	for (off = info->cap_offset; off && off < sizeof(buf) - 16;
+	     off = hdr->next) {
+		hdr = (void *)((char *)buf + off);
+		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE)
+			return ((struct vfio_iommu_type1_info_cap_dirty_scope *)
+				hdr)->scope;
+	}
+	return -1;
+}
+
+static const char *scope_str(int scope)
+{
+	return scope < 0 ? "none" : vgpu_scope_name(scope);
+}
+
+static bool dtm_is_stock(struct dtm *d)
+{
+	struct dtm_info info = { .argsz = sizeof(info) };
+
+	if (ioctl(d->dev, DTM_INFO, &info))
+		die("DTM_INFO: %s", strerror(errno));
+	return info.flags & DTM_INFO_STOCK;
+}
+
+/* ---- bitmap: GET_BITMAP per query ---- */
+
+struct bm_point {
+	struct dtm d;
+	const char *series;
+	struct samples wall, cpu;
+	uint64_t dirty;
+};
+
+static void bm_point_setup(struct bm_point *pt, const char *type,
+			   const char *series, uint64_t size, uint64_t pins)
+{
+	uint64_t words = bm_words(size / PG);
+
+	pt->series = series;
+	dtm_open(&pt->d, type);
+	dtm_map(&pt->d, BM_IOVA, size);
+	if (pins > size / PG)
+		die("%llu pins do not fit in %llu MiB",
+		    (unsigned long long)pins, (unsigned long long)size >> 20);
+	if (pins)
+		dtm_pin(&pt->d, BM_IOVA, pins);
+	pt->d.bm = malloc(words * 8);
+	if (!pt->d.bm)
+		die("out of memory");
+	memset(pt->d.bm, 0, words * 8);	/* no faults in timed copies */
+	if (dirty_ctl(pt->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
+		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(errno));
+}
+
+static void bm_query(struct bm_point *pt, bool keep)
+{
+	double c0 = now_us(CLOCK_THREAD_CPUTIME_ID), w0, w1;
+	int ret;
+
+	w0 = now_us(CLOCK_MONOTONIC);
+	ret = get_bitmap(pt->d.container, BM_IOVA, pt->d.size, pt->d.bm);
+	w1 = now_us(CLOCK_MONOTONIC);
+	if (ret)
+		die("GET_BITMAP of %llu MiB: %s",
+		    (unsigned long long)pt->d.size >> 20, strerror(-ret));
+	if (!keep)
+		return;
+	sample_add(&pt->cpu, now_us(CLOCK_THREAD_CPUTIME_ID) - c0);
+	sample_add(&pt->wall, w1 - w0);
+}
+
+static void bm_print(struct bm_point *pt)
+{
+	struct stats w = stats_of(&pt->wall), c = stats_of(&pt->cpu);
+
+	pt->dirty = bm_count(pt->d.bm, pt->d.size / PG);
+	print_head("bitmap");
+	printf("\"type\": \"%s\", \"series\": \"%s\", \"scope\": \"%s\", \"mem_bytes\": %llu, \"pinned\": %llu, \"dirty_bits\": %llu, \"samples\": %u, ",
+	       pt->d.type, pt->series, scope_str(dirty_scope(pt->d.container)),
+	       (unsigned long long)pt->d.size,
+	       (unsigned long long)pt->d.pinned,
+	       (unsigned long long)pt->dirty, w.n);
+	print_stats("", &w);
+	printf(", \"cpu_med_us\": %.3f, \"cpu_min_us\": %.3f}\n", c.med,
+	       c.min);
+}
+
+static bool in_mem_series(uint64_t size, uint64_t pins)
+{
+	int i;
+
+	for (i = 0; i < o.nmem; i++)
+		if (o.mem[i] == size && o.mem_pins == pins)
+			return true;
+	return false;
+}
+
+static int bm_points(struct bm_point *pts, const char *type)
+{
+	int i, n = 0;
+
+	for (i = 0; i < o.nmem; i++)
+		bm_point_setup(&pts[n++], type, "mem", o.mem[i], o.mem_pins);
+	for (i = 0; i < o.npins; i++)
+		if (!in_mem_series(o.pin_mem, o.pins[i]))
+			bm_point_setup(&pts[n++], type, "pins", o.pin_mem,
+				       o.pins[i]);
+	return n;
+}
+
+static void test_bitmap(void)
+{
+	static struct bm_point pts[MAX_POINTS];
+	char types[64], *t, *save;
+	unsigned int r, b;
+	int n = 0, i, k;
+
+	snprintf(types, sizeof(types), "%s", o.types);
+	for (t = strtok_r(types, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (n + o.nmem + o.npins > MAX_POINTS)
+			die("--types: at most two types");
+		n += bm_points(pts + n, strdup(t));
+	}
+	fprintf(stderr, "bitmap: %d points, %u rounds of %u queries each\n",
+		n, o.rounds, o.batch);
+	for (k = 0; k < n; k++)			/* one untimed pass */
+		for (b = 0; b < o.batch; b++)
+			bm_query(&pts[k], false);
+	for (r = 0; r < o.rounds; r++) {
+		for (k = 0; k < n; k++) {
+			i = (k + r) % n;
+			bm_query(&pts[i], false);	/* warm caches */
+			for (b = 0; b < o.batch; b++)
+				bm_query(&pts[i], true);
+		}
+	}
+	for (i = 0; i < n; i++)
+		bm_print(&pts[i]);
+}
+
+/* ---- mark: vfio_mark_dirty() per call and per page ---- */
+
+static const uint64_t mark_pages[] = { 0, 1, 16, 256, 4096 };	/* 0: null */
+#define NMARK	(sizeof(mark_pages) / sizeof(mark_pages[0]))
+
+struct mark_dev {
+	struct dtm d;
+	bool tracking;
+	struct samples wall[NMARK], cpu[NMARK];
+	struct stats w[NMARK], c[NMARK];
+};
+
+static void mark_call(struct mark_dev *m, unsigned int k)
+{
+	struct dtm_mark mk = { .argsz = sizeof(mk), .iova = BM_IOVA,
+			       .length = mark_pages[k] * PG,
+			       .flags = k ? 0 : ~0u };
+	double c0 = now_us(CLOCK_THREAD_CPUTIME_ID), w0, w1;
+	int ret;
+
+	w0 = now_us(CLOCK_MONOTONIC);
+	ret = ioctl(m->d.dev, DTM_MARK, &mk);
+	w1 = now_us(CLOCK_MONOTONIC);
+	sample_add(&m->cpu[k], now_us(CLOCK_THREAD_CPUTIME_ID) - c0);
+	sample_add(&m->wall[k], w1 - w0);
+	if (!k && (!ret || errno != EINVAL))
+		die("null DTM_MARK: expected EINVAL, got %s",
+		    ret ? strerror(errno) : "success");
+	if (k && ret)
+		die("DTM_MARK of %llu pages: %s",
+		    (unsigned long long)mark_pages[k], strerror(errno));
+}
+
+/* least squares y = a + b x over the marked sizes */
+static void fit(const double *y, double *a, double *b)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, x, n = NMARK - 1;
+	unsigned int k;
+
+	for (k = 1; k < NMARK; k++) {
+		x = mark_pages[k];
+		sx += x;
+		sy += y[k];
+		sxx += x * x;
+		sxy += x * y[k];
+	}
+	*b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+	*a = (sy - *b * sx) / n;
+}
+
+static void mark_print(struct mark_dev *m)
+{
+	double net[NMARK], cnet[NMARK], a, b, ca, cb;
+	const char *trk = m->tracking ? "on" : "off";
+	unsigned int k;
+
+	for (k = 0; k < NMARK; k++) {
+		m->w[k] = stats_of(&m->wall[k]);
+		m->c[k] = stats_of(&m->cpu[k]);
+		net[k] = m->w[k].med - m->w[0].med;
+		cnet[k] = m->c[k].med - m->c[0].med;
+	}
+	for (k = 0; k < NMARK; k++) {
+		print_head(k ? "mark" : "mark_null");
+		printf("\"tracking\": \"%s\", \"pages\": %llu, \"samples\": %u, ",
+		       trk, (unsigned long long)mark_pages[k], m->w[k].n);
+		print_stats("", &m->w[k]);
+		printf(", \"cpu_med_us\": %.3f, \"net_us\": %.3f, \"cpu_net_us\": %.3f}\n",
+		       m->c[k].med, net[k], cnet[k]);
+	}
+	fit(net, &a, &b);
+	fit(cnet, &ca, &cb);
+	print_head("mark_fit");
+	printf("\"tracking\": \"%s\", \"per_call_us\": %.3f, \"per_page_ns\": %.3f, \"cpu_per_call_us\": %.3f, \"cpu_per_page_ns\": %.3f, \"null_med_us\": %.3f}\n",
+	       trk, a, b * 1e3, ca, cb * 1e3, m->w[0].med);
+}
+
+static bool mark_setup(struct mark_dev *m, bool tracking)
+{
+	dtm_open(&m->d, "reporting");
+	if (dtm_is_stock(&m->d))
+		return false;
+	dtm_map(&m->d, BM_IOVA, MARK_MEM);
+	m->tracking = tracking;
+	if (tracking &&
+	    dirty_ctl(m->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
+		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(errno));
+	return true;
+}
+
+static void test_mark(void)
+{
+	static struct mark_dev m[2];
+	unsigned int r, b, i, k, j, n = 2 * NMARK;
+
+	if (!mark_setup(&m[0], true)) {
+		fprintf(stderr, "mark: skipped: stock VFIO has no vfio_mark_dirty() (test mdev built with VFIO_STOCK_API)\n");
+		print_head("mark");
+		printf("\"skipped\": \"stock VFIO: no vfio_mark_dirty\"}\n");
+		return;
+	}
+	mark_setup(&m[1], false);
+	fprintf(stderr, "mark: %u sizes + null, tracking on/off, %u rounds of %u calls\n",
+		(unsigned int)NMARK - 1, 4 * o.rounds, 8 * o.batch);
+	for (r = 0; r <= 4 * o.rounds; r++) {	/* round 0: warm-up */
+		for (j = 0; j < n; j++) {
+			i = (j + r) % n;
+			k = i % NMARK;
+			for (b = 0; b < 8 * o.batch; b++)
+				mark_call(&m[i / NMARK], k);
+		}
+		for (k = 0; !r && k < 2 * NMARK; k++) {
+			m[k / NMARK].wall[k % NMARK].n = 0;
+			m[k / NMARK].cpu[k % NMARK].n = 0;
+		}
+	}
+	mark_print(&m[0]);
+	mark_print(&m[1]);
+}
+
+/* ---- tput: frames/s with tracking off vs on, interleaved ---- */
+
+struct tp {
+	struct wl w;
+	struct wl_layout l;
+	struct vgpu g;
+	struct wl_run r;
+	char uuid[VGPU_UUID_LEN];
+	uint64_t *vbm;
+	struct samples off, on, ratio, bitmap;
+};
+
+static const char *pick_type(uint32_t gtt_pages)
+{
+	static const char *const types[] = {
+		VGPU_TYPE_SMALL, VGPU_TYPE_MEDIUM, VGPU_TYPE_LARGE,
+	};
+	static const uint32_t entries[] = { 256, 1024, 4096 };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (gtt_pages <= entries[i] && vgpu_available(types[i]) > 0)
+			return types[i];
+	die("the workload needs %u GTT pages: no free sample vGPU type that large (try --scale)",
+	    gtt_pages);
+}
+
+static void tp_load(struct tp *t)
+{
+	char err[512];
+
+	if (wl_parse_file(o.wl_path, &t->w, err, sizeof(err)))
+		die("%s", err);
+	wl_scale(&t->w, o.scale);
+	if (wl_layout(&t->w, TPUT_BASE, o.tput_mem, VGPU_RING_MIN_SIZE, &t->l,
+		      err, sizeof(err)))
+		die("%s", err);
+}
+
+static void tp_setup(struct tp *t)
+{
+	int memfd, ret;
+
+	tp_load(t);
+	ret = vgpu_mdev_create(pick_type(t->l.gtt_pages), t->uuid);
+	if (ret)
+		die("creating a sample vGPU mdev: %s", strerror(-ret));
+	memcpy(created[ncreated++], t->uuid, sizeof(t->uuid));
+	ret = vgpu_open(&t->g, t->uuid);
+	if (ret)
+		die("opening mdev %s: %s", t->uuid, strerror(-ret));
+	memfd = memfd_create("guest-memory", 0);
+	if (memfd < 0 || ftruncate(memfd, o.tput_mem))
+		die("guest memory: %s", strerror(errno));
+	ret = vgpu_map_mem_fd(&t->g, t->l.base, t->l.size, memfd);
+	if (!ret)
+		ret = wl_program(&t->g, &t->w, &t->l);
+	if (!ret)
+		ret = wl_run_init(&t->r, &t->w, &t->l, &t->g);
+	if (ret)
+		die("programming the vGPU: %s", strerror(-ret));
+	t->vbm = calloc(bm_words(t->r.npages), 8);
+	if (!t->vbm)
+		die("out of memory");
+	wl_cpu_init(&t->r);
+}
+
+/* wall time of @n frames (the device may work outside this thread) */
+static double tp_frames(struct tp *t, unsigned int n)
+{
+	double t0 = now_us(CLOCK_MONOTONIC);
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = wl_frame(&t->r);
+		if (ret)
+			die("frame %u failed: %s (device error %u)", t->r.frame,
+			    strerror(-ret), t->r.error);
+	}
+	return now_us(CLOCK_MONOTONIC) - t0;
+}
+
+/*
+ * One batch: an untimed frame first in both conditions, so that the switch
+ * (START allocates the bitmaps) costs neither side, then @o.frames timed.
+ * With tracking on, a GET_BITMAP (timed apart) and STOP follow.
+ */
+static double tp_batch(struct tp *t, bool on)
+{
+	double us, t0;
+	int ret;
+
+	if (!on) {
+		tp_frames(t, 1);
+		return tp_frames(t, o.frames);
+	}
+	ret = vgpu_dirty_start(&t->g);
+	if (ret)
+		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(-ret));
+	tp_frames(t, 1);
+	us = tp_frames(t, o.frames);
+	t0 = now_us(CLOCK_MONOTONIC);
+	ret = get_bitmap(t->g.container, t->l.base, t->l.size, t->vbm);
+	sample_add(&t->bitmap, now_us(CLOCK_MONOTONIC) - t0);
+	if (!ret)
+		ret = vgpu_dirty_stop(&t->g);
+	if (ret)
+		die("GET_BITMAP / STOP: %s", strerror(-ret));
+	return us;
+}
+
+static void tp_print(struct tp *t, long marks)
+{
+	struct stats ra = stats_of(&t->ratio), off = stats_of(&t->off);
+	struct stats on = stats_of(&t->on), bm = stats_of(&t->bitmap);
+
+	print_head("tput");
+	printf("\"workload\": \"%s\", \"scale\": %u, \"mem_bytes\": %llu, \"pinned_pages\": %u, \"pairs\": %u, \"frames_per_batch\": %u, ",
+	       t->w.name, o.scale, (unsigned long long)t->l.size,
+	       t->l.gtt_pages, ra.n, o.frames);
+	printf("\"ratio_med\": %.4f, \"ratio_ci_lo\": %.4f, \"ratio_ci_hi\": %.4f, \"ratio_min\": %.4f, \"ratio_p10\": %.4f, \"ratio_p90\": %.4f, \"ratio_mean\": %.4f, ",
+	       ra.med, ra.lo, ra.hi, ra.min, ra.p10, ra.p90, ra.mean);
+	printf("\"fps_off_med\": %.2f, \"fps_on_med\": %.2f, \"bitmap_med_us\": %.1f, \"dirty_marks\": %ld}\n",
+	       o.frames * 1e6 / off.med, o.frames * 1e6 / on.med, bm.med,
+	       marks);
+}
+
+static void test_tput(void)
+{
+	static struct tp t;
+	double off, on;
+	unsigned int i;
+	long marks;
+
+	if (access("/sys/class/mdev_bus/" VGPU_PARENT, F_OK))
+		die("tput: module sample_vgpu not loaded (try: vfio-mods patched)");
+	tp_setup(&t);
+	fprintf(stderr, "tput: %s, %u pairs of %u-frame batches\n", t.w.name,
+		o.pairs, o.frames);
+	tp_frames(&t, o.warmup);
+	marks = vgpu_counter(t.uuid, "dirty_marks");
+	for (i = 0; i < o.pairs; i++) {
+		/* off-on, on-off, ...: linear drift cancels over two pairs */
+		if (i & 1) {
+			on = tp_batch(&t, true);
+			off = tp_batch(&t, false);
+		} else {
+			off = tp_batch(&t, false);
+			on = tp_batch(&t, true);
+		}
+		sample_add(&t.off, off);
+		sample_add(&t.on, on);
+		sample_add(&t.ratio, off / on);
+	}
+	marks = vgpu_counter(t.uuid, "dirty_marks") - marks;
+	tp_print(&t, marks < 0 ? -1 : marks);
+	vgpu_close(&t.g);
+}
+
+/* ---- --compare: patched / stock ratios of two or more runs ---- */
+
+static bool json_str(const char *line, const char *key, char *out, size_t n)
+{
+	char pat[64];
+	const char *p;
+	size_t i;
+
+	snprintf(pat, sizeof(pat), "\"%s\": \"", key);
+	p = strstr(line, pat);
+	if (!p)
+		return false;
+	p += strlen(pat);
+	for (i = 0; i + 1 < n && p[i] && p[i] != '"'; i++)
+		out[i] = p[i];
+	out[i] = 0;
+	return true;
+}
+
+static double json_num(const char *line, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	p = strstr(line, pat);
+	return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+/* identity of a measurement: everything but the figures */
+static bool json_key(const char *line, char *key, size_t n)
+{
+	char test[32], type[32] = "", trk[32] = "", wl[64] = "";
+
+	if (!json_str(line, "test", test, sizeof(test)) ||
+	    strstr(line, "\"skipped\""))
+		return false;
+	json_str(line, "type", type, sizeof(type));
+	json_str(line, "tracking", trk, sizeof(trk));
+	json_str(line, "workload", wl, sizeof(wl));
+	snprintf(key, n, "%s/%s%s%s/%.0f/%.0f/%.0f", test, type, trk, wl,
+		 json_num(line, "mem_bytes"), json_num(line, "pinned"),
+		 json_num(line, "pages"));
+	return true;
+}
+
+/* the line of @path with identity @key, or NULL */
+static char *find_line(const char *path, const char *key, char *buf, int n)
+{
+	FILE *f = fopen(path, "r");
+	char k[256];
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	while (fgets(buf, n, f)) {
+		if (json_key(buf, k, sizeof(k)) && !strcmp(k, key)) {
+			fclose(f);
+			return buf;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+static const char *const cmp_fields[] = {
+	"med_us", "p10_us", "min_us", "cpu_med_us", "net_us", "per_call_us",
+	"per_page_ns", "fps_on_med", "fps_off_med", "ratio_med",
+};
+
+#define NCMP	(sizeof(cmp_fields) / sizeof(cmp_fields[0]))
+
+/* ", NAME_ratio": median of @s, and its range over several pairs */
+static void print_ratio(const char *name, struct samples *s)
+{
+	struct stats st;
+
+	if (!s->n)
+		return;
+	st = stats_of(s);
+	printf(", \"%s_ratio\": %.4f", name, st.med);
+	if (s->n > 1)
+		printf(", \"%s_ratio_min\": %.4f, \"%s_ratio_max\": %.4f",
+		       name, st.min, name, s->v[s->n - 1]);
+	free(s->v);
+}
+
+static void compare_line(const char *line, char **files, int nfiles)
+{
+	static char a[4096], b[4096];
+	struct samples s[NCMP] = {};
+	double x, y;
+	char key[256];
+	unsigned int f;
+	int i, pairs = 0;
+
+	json_key(line, key, sizeof(key));
+	for (i = 0; i + 1 < nfiles; i += 2) {
+		if (!find_line(files[i], key, a, sizeof(a)) ||
+		    !find_line(files[i + 1], key, b, sizeof(b)))
+			continue;
+		pairs++;
+		for (f = 0; f < NCMP; f++) {
+			x = json_num(a, cmp_fields[f]);
+			y = json_num(b, cmp_fields[f]);
+			if (x > 0 && y > 0)
+				sample_add(&s[f], x / y);
+		}
+	}
+	if (!pairs)	/* e.g. mark, skipped under stock */
+		return;
+	printf("{\"test\": \"compare\", \"key\": \"%s\", \"pairs\": %d", key,
+	       pairs);
+	for (f = 0; f < NCMP; f++)
+		print_ratio(cmp_fields[f], &s[f]);
+	printf("}\n");
+}
+
+static int compare(char **files, int nfiles)
+{
+	char line[4096], key[256];
+	FILE *f;
+
+	if (nfiles < 2 || nfiles % 2)
+		die("--compare needs pairs of files: A B [A B ...]");
+	f = fopen(files[0], "r");
+	if (!f)
+		die("%s: %s", files[0], strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (json_key(line, key, sizeof(key)) &&
+		    strncmp(key, "compare/", 8))
+			compare_line(line, files, nfiles);
+	fclose(f);
+	return 0;
+}
+
+/* ---- options and main ---- */
+
+static void usage(void)
+{
+	fprintf(stderr,
+"usage: %s [options] [bitmap] [mark] [tput]   (default: bitmap mark)\n"
+"       %s --compare A.jsonl B.jsonl [A2 B2 ...]   ratios A/B, median over pairs\n"
+"  -l, --label NAME       label in the JSON (default: the module set)\n"
+"  -r, --rounds N         rounds over all points (default 16; mark: 4N)\n"
+"  -b, --batch N          timed calls per point and round (default 8;\n"
+"                         mark: 8N)\n"
+"      --mem LIST         bitmap: mapped sizes (default 64M,256M,1G,4G)\n"
+"      --mem-pins N       bitmap: pins for the size series (default 256)\n"
+"      --pins LIST        bitmap: pinned counts (default 0,16,4096,65536)\n"
+"      --pin-mem SIZE     bitmap: mapped size for the pin series (256M)\n"
+"      --types LIST       bitmap: test mdev types (default plain,reporting)\n"
+"  -w, --workload FILE    tput: workload (default workloads/render.wl)\n"
+"  -m, --tput-mem SIZE    tput: guest memory (default 256M)\n"
+"  -s, --scale N          tput: divide buffer sizes by N (default 1)\n"
+"  -p, --pairs N          tput: off/on batch pairs (default 64)\n"
+"  -k, --frames K         tput: frames per batch (default 4)\n",
+		prog, prog);
+	exit(2);
+}
+
+static uint64_t size_arg(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	if (*end == 'K')
+		v <<= 10;
+	else if (*end == 'M')
+		v <<= 20;
+	else if (*end == 'G')
+		v <<= 30;
+	else if (*end)
+		die("bad size '%s'", s);
+	return v;
+}
+
+static unsigned int num_arg(const char *s, unsigned int min, unsigned int max)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (*end || v < min || v > max)
+		die("bad number '%s' (%u..%u)", s, min, max);
+	return v;
+}
+
+static int list_arg(const char *s, uint64_t *v)
+{
+	char buf[256], *t, *save;
+	int n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (n == MAX_LIST)
+			die("at most %d values in '%s'", MAX_LIST, s);
+		v[n++] = size_arg(t);
+	}
+	if (!n)
+		die("empty list");
+	return n;
+}
+
+static void check_opts(void)
+{
+	int i;
+
+	for (i = 0; i < o.nmem; i++)
+		if (!o.mem[i] || o.mem[i] % PG)
+			die("--mem sizes must be non-zero multiples of 4K");
+	if (!o.pin_mem || o.pin_mem % PG || !o.tput_mem ||
+	    o.tput_mem % (256 << 10))
+		die("--pin-mem: multiple of 4K, --tput-mem: of 256K");
+}
+
+static void parse_tests(int argc, char **argv)
+{
+	int i;
+
+	for (i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "bitmap"))
+			o.bitmap = true;
+		else if (!strcmp(argv[i], "mark"))
+			o.mark = true;
+		else if (!strcmp(argv[i], "tput"))
+			o.tput = true;
+		else
+			usage();
+	}
+	if (optind == argc) {
+		o.bitmap = true;
+		o.mark = true;
+	}
+}
+
+static const struct option lopts[] = {
+	{ "label", 1, 0, 'l' }, { "rounds", 1, 0, 'r' },
+	{ "batch", 1, 0, 'b' }, { "mem", 1, 0, 1 }, { "mem-pins", 1, 0, 2 },
+	{ "pins", 1, 0, 3 }, { "pin-mem", 1, 0, 4 }, { "types", 1, 0, 5 },
+	{ "workload", 1, 0, 'w' }, { "tput-mem", 1, 0, 'm' },
+	{ "scale", 1, 0, 's' }, { "pairs", 1, 0, 'p' },
+	{ "frames", 1, 0, 'k' }, { "compare", 0, 0, 6 }, { "help", 0, 0, 'h' },
+	{ 0 },
+};
+
+/* returns true for --compare */
+static bool parse_opts(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "l:r:b:w:m:s:p:k:h", lopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			o.label = optarg;
+			break;
+		case 'r':
+			o.rounds = num_arg(optarg, 1, 10000);
+			break;
+		case 'b':
+			o.batch = num_arg(optarg, 1, 10000);
+			break;
+		case 1:
+			o.nmem = list_arg(optarg, o.mem);
+			break;
+		case 2:
+			o.mem_pins = size_arg(optarg);
+			break;
+		case 3:
+			o.npins = list_arg(optarg, o.pins);
+			break;
+		case 4:
+			o.pin_mem = size_arg(optarg);
+			break;
+		case 5:
+			o.types = optarg;
+			break;
+		case 'w':
+			o.wl_path = optarg;
+			break;
+		case 'm':
+			o.tput_mem = size_arg(optarg);
+			break;
+		case 's':
+			o.scale = num_arg(optarg, 1, 1024);
+			break;
+		case 'p':
+			o.pairs = num_arg(optarg, 1, 100000);
+			break;
+		case 'k':
+			o.frames = num_arg(optarg, 1, 100000);
+			break;
+		case 6:
+			return true;
+		default:
+			usage();
+		}
+	}
+	parse_tests(argc, argv);
+	check_opts();
+	return false;
+}
+
+static void defaults(void)
+{
+	static const uint64_t mem[] = { 64 << 20, 256 << 20, 1 << 30,
+					4ull << 30 };
+	static const uint64_t pins[] = { 0, 16, 4096, 65536 };
+
+	o = (struct opts){ .rounds = 16, .batch = 8, .pairs = 64, .frames = 4,
+			   .scale = 1, .warmup = 2, .mem_pins = 256,
+			   .pin_mem = 256 << 20, .tput_mem = 256 << 20,
+			   .types = "plain,reporting",
+			   .wl_path = "workloads/render.wl" };
+	memcpy(o.mem, mem, sizeof(mem));
+	memcpy(o.pins, pins, sizeof(pins));
+	o.nmem = 4;
+	o.npins = 4;
+}
+
+static void read_modules(void)
+{
+	static char buf[32];
+	FILE *f = fopen("/tmp/vfio-variant", "r");
+
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = 0;
+		modules = buf;
+	}
+	if (f)
+		fclose(f);
+	if (!o.label)
+		o.label = modules;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	defaults();
+	if (parse_opts(argc, argv))
+		return compare(argv + optind, argc - optind);
+	read_modules();
+	if (access("/dev/vfio/vfio", F_OK))
+		die("VFIO is not loaded (try: vfio-mods patched)");
+	if ((o.bitmap || o.mark) &&
+	    access("/sys/class/mdev_bus/vfio_dirty_test", F_OK))
+		die("module dirty_test_mdev not loaded (try: vfio-mods patched)");
+	atexit(mdev_remove_all);
+	if (o.bitmap)
+		test_bitmap();
+	if (o.mark)
+		test_mark();
+	if (o.tput)
+		test_tput();
+	return 0;
+}

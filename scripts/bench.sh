@@ -1,49 +1,57 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make bench`: every canned workload, stock vs fine-grained, in one VM
-# boot; results (JSON, markdown, gnuplot PNG/SVG) in docs/bench/ (or OUT).
+# `make bench`: every canned workload, stock vs fine-grained, and what dirty
+# tracking costs; results (JSON, markdown, gnuplot PNG/SVG) in docs/bench/
+# (or OUT).  Not part of `make check`.
 #
-#   scripts/bench.sh [SIZES...]      default sizes: 256M 1G 4G
+#   scripts/bench.sh [SIZES...]      default sizes: 64M 256M 1G 4G
 # Environment: OUT (default docs/bench), ROUNDS (8), FRAMES (2 per round),
-# TPUT_FRAMES (frames per throughput run, 12).
-# In the VM, per module set (patched + fine-grained vGPU, patched with
-# fine_dirty=0, stock):
-#   - a live migration of each workload at each size (vgpu-migrate; not
-#     for the baseline set, which only serves the cost comparisons);
-#   - throughput with tracking off vs on and GET_BITMAP time per query
-#     (vgpu-migrate --throughput) at 256M;
-#   - scaling: GET_BITMAP time against guest memory size (idle workload,
-#     64M..largest) and against the pinned set (idle at 256M, scale 1..8).
+# COST_ARGS (dirty-cost options, default "-r 4 -b 4 -p 16"), SKIP_MIG=1 /
+# SKIP_COST=1 (reuse the last raw file of that boot).
+#
+# Two VM boots:
+#   1. migrations (normal multi-threaded TCG): per module set (patched +
+#      fine-grained vGPU; stock modules + the vGPU built for them) a live
+#      migration of each workload at each size with vgpu-migrate.  Page
+#      counts, precision, rounds and bytes do not depend on timing.
+#   2. costs under ICOUNT=3 (single-threaded TCG, guest time counts
+#      instructions, so the host's load does not enter the figures):
+#      tools/dirty-cost bitmap + mark under patched and stock, throughput
+#      (tracking on vs off) for every workload under patched + fine-grained,
+#      patched + fine_dirty=0 (baseline) and stock.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 OUT=${OUT:-$TOP/docs/bench}
-ROUNDS=${ROUNDS:-8} FRAMES=${FRAMES:-2} TPUT_FRAMES=${TPUT_FRAMES:-8}
-SIZES=${*:-256M 1G 4G}
+ROUNDS=${ROUNDS:-8} FRAMES=${FRAMES:-2}
+COST_ARGS=${COST_ARGS:--r 4 -b 4 -p 16}
+SIZES=${*:-64M 256M 1G 4G}
 WLS="idle scanout render compute random-write cloud-gaming-60fps"
+TWLS=${WLS#idle }	# idle frames do no device work: no throughput
 max=$((1 << 30))
 for s in $SIZES; do
 	b=$(numfmt --from=iec "$s"); [ "$b" -gt "$max" ] && max=$b
 done
-vm_mem=$(( max * 2 / 1048576 + 1024 ))M
-scal="16M 64M 256M 1G"
+# source and destination memfds, each touched only where written
+vm_mem=$(( max / 1048576 + 3072 ))M
 mkdir -p "$OUT" "$BUILD/bench"
 raw=$BUILD/bench/raw.txt
+rawc=$BUILD/bench/raw-cost.txt
 start=$(date +%s)
 
-"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 3000 -l "$BUILD/bench/log" -- "
-cd /tests
-M='./vgpu-migrate --no-pace -r $ROUNDS -f $FRAMES'
+common="cd /tests
 scale() { [ \$1 = cloud-gaming-60fps ] && echo 8 || echo 1; }
-emit() { echo \"@@RESULT \$1\"; cat \$2; echo '@@END'; }
-tput() {	# LABEL MEM WORKLOAD SCALE
-	\$M --throughput $TPUT_FRAMES -l \$1 -m \$2 -s \$4 workloads/\$3.wl > /tmp/t.json &&
-		emit tput /tmp/t.json
-}
-phase() {	# LABEL MODULES MODARGS MIGRATE(0/1)
-	MODARGS_sample_vgpu=\$3 vfio-mods \$2
-	[ \$4 = 1 ] && for size in $SIZES; do
+emit() { echo \"@@RESULT \$1\"; cat \$2; echo '@@END'; }"
+
+if [ -z "${SKIP_MIG:-}" ]; then
+	t0=$(date +%s)
+	"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 3000 -l "$BUILD/bench/log" -- "
+$common
+M='./vgpu-migrate --no-pace -r $ROUNDS -f $FRAMES'
+phase() {	# LABEL MODULES
+	vfio-mods \$2
+	for size in $SIZES; do
 		for w in $WLS; do
 			echo \"# \$1 \$size \$w\" >&2
 			\$M -m \$size -s \$(scale \$w) -l \$1 -j /tmp/m.json workloads/\$w.wl > /tmp/m.log 2>&1 ||
@@ -52,185 +60,47 @@ phase() {	# LABEL MODULES MODARGS MIGRATE(0/1)
 			rm -f /tmp/m.json
 		done
 	done
-	for w in $WLS; do tput \$1 256M \$w \$(scale \$w); done
-	for size in $scal; do tput \$1 \$size idle 1; done
-	for s in 1 2 4 8; do tput \$1 256M idle \$s; done
 	vfio-mods unload
 }
-phase fine-grained patched '' 1
-phase baseline patched fine_dirty=0 0
-phase stock stock '' 1
-cat /proc/cpuinfo | grep -m1 'model name'; nproc; free -m | sed -n 2p
-" > "$raw" 2>"$BUILD/bench/stderr.txt" || { tail -30 "$raw"; echo "bench: VM run failed" >&2; exit 1; }
+phase fine-grained patched
+phase stock stock
+" > "$raw" 2>"$BUILD/bench/stderr.txt" || { tail -30 "$raw"; echo "bench: migration boot failed" >&2; exit 1; }
+	echo "migration boot: $(( $(date +%s) - t0 )) s" > "$BUILD/bench/times.txt"
+fi
 grep '^@@FAIL' "$raw" && echo "bench: some migrations failed (see $raw)" >&2
+
+if [ -z "${SKIP_COST:-}" ]; then
+	t0=$(date +%s)
+	ICOUNT=3 SMP=1 "$TOP/scripts/vm/run.sh" -m 3G -t 3600 -l "$BUILD/bench/log-cost" -- "
+$common
+C='./dirty-cost $COST_ARGS'
+cost() {	# LABEL MODULES MODARGS TESTS...
+	l=\$1 m=\$2 a=\$3; shift 3
+	MODARGS_sample_vgpu=\$a vfio-mods \$m
+	{ [ \$# -gt 0 ] && \$C -l \$l \$@
+	  for w in $TWLS; do \$C -l \$l -s \$(scale \$w) -w workloads/\$w.wl tput; done
+	} > /tmp/cost.\$l.jsonl 2> /tmp/cost.err
+	cat /tmp/cost.err >&2
+	emit cost /tmp/cost.\$l.jsonl
+	vfio-mods unload
+}
+cost fine-grained patched '' bitmap mark
+cost stock stock '' bitmap mark
+cost baseline patched fine_dirty=0
+\$C --compare /tmp/cost.fine-grained.jsonl /tmp/cost.stock.jsonl > /tmp/cmp.jsonl &&
+	emit cost /tmp/cmp.jsonl
+" > "$rawc" 2>"$BUILD/bench/stderr-cost.txt" || { tail -30 "$rawc"; echo "bench: cost boot failed" >&2; exit 1; }
+	echo "cost boot (ICOUNT=3, SMP=1): $(( $(date +%s) - t0 )) s" >> "$BUILD/bench/times.txt"
+fi
 
 {
 	echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB"
-	echo "guest: Debian $(cat "$BUILD/kver" 2>/dev/null || uname -r) under QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}') TCG, -smp ${SMP:-2}, -m $vm_mem"
+	echo "guest: Debian $(cat "$BUILD/kver" 2>/dev/null || uname -r) under QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}') TCG"
+	echo "migrations: -smp ${SMP:-2}, -m $vm_mem, multi-threaded TCG; costs: -smp 1, -icount shift=3 (8 ns per guest instruction)"
 	echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo -)"
-	echo "bench wall time: $(( $(date +%s) - start )) s"
+	echo "sizes: $SIZES; rounds $ROUNDS, $FRAMES frames per round; dirty-cost $COST_ARGS"
+	cat "$BUILD/bench/times.txt" 2>/dev/null
+	echo "bench wall time (this invocation): $(( $(date +%s) - start )) s"
 } > "$OUT/machine.txt"
-python3 - "$raw" "$OUT" <<'PY'
-# Turn the VM's @@RESULT blocks into results.json, results.md and plots.
-import json, os, subprocess, sys
-raw, out = sys.argv[1], sys.argv[2]
-mig, tput, cur, buf = [], [], None, []
-for line in open(raw, errors="replace"):
-    line = line.rstrip("\r\n")
-    if line.startswith("@@RESULT "):
-        cur, buf = line.split()[1], []
-    elif line == "@@END" and cur:
-        d = json.loads("\n".join(buf))
-        (mig if cur == "mig" else tput).append(d)
-        cur = None
-    elif cur:
-        buf.append(line)
-json.dump({"migrations": mig, "throughput": tput}, open(out + "/results.json", "w"), indent=1)
-LABELS = ["stock", "baseline", "fine-grained"]
-WLS = []
-for d in mig:
-    if d["workload"] not in WLS:
-        WLS.append(d["workload"])
-SIZES = sorted({d["mem_bytes"] for d in mig})
-def find(label, wl, mem):
-    for d in mig:
-        if d["label"] == label and d["workload"] == wl and d["mem_bytes"] == mem:
-            return d
-def mib(b):
-    return "%.1f" % (b / 1048576)
-def ratio(a, b):
-    return "%.1f" % (a / b) if b else "inf" if a else "-"
-def prec(d):
-    return "%.2f" % (d["total_reported_pages"] / d["total_truth_pages"]) if d["total_truth_pages"] else ("-" if not d["total_reported_pages"] else "inf")
-md = []
-w = md.append
-w("# Benchmark results\n")
-w("Generated by `make bench` (scripts/bench.sh); machine in machine.txt, raw data in results.json.")
-w("stock = Debian's VFIO modules + the vGPU built for them (pins dirty, never reports);")
-w("baseline = patched modules, vGPU with fine_dirty=0; fine-grained = patched modules, fine-grained vGPU.")
-w("Pages counted in precopy rounds >= 1 (round 0 is the initial full copy); truth = pages the workload told the device to write.\n")
-w("## Migration: precision, reduction, convergence\n")
-w("| workload | guest mem | rounds stock / base / fine | reported stock | reported fine | truth (fine run) | precision stock | precision fine | reduction (pages) | stop-copy MiB stock | stop-copy MiB fine | total MiB stock | total MiB fine | verdicts |")
-w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-for mem in SIZES:
-    for wl in WLS:
-        s, b, f = (find(l, wl, mem) for l in LABELS)
-        if not (s and f):
-            continue
-        rounds = " / ".join(str(x["precopy_rounds"]) + ("" if x["converged"] else "*") if x else "-" for x in (s, b, f))
-        w("| %s | %s MiB | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            wl, mib(mem), rounds, s["total_reported_pages"], f["total_reported_pages"],
-            f["total_truth_pages"], prec(s), prec(f),
-            ratio(s["total_reported_pages"], f["total_reported_pages"]),
-            mib(s["stopcopy_bytes"]), mib(f["stopcopy_bytes"]),
-            mib(s["total_bytes"]), mib(f["total_bytes"]),
-            "/".join(x["verdict"] if x else "-" for x in (s, b, f))))
-w("\n`*` = stopped by the round limit (did not converge).\n")
-w("## Precision per round (fine-grained, reported / truly written)\n")
-w("| workload | guest mem | per round (1..n, stop) |")
-w("|---|---|---|")
-for mem in SIZES:
-    for wl in WLS:
-        f = find("fine-grained", wl, mem)
-        if not f:
-            continue
-        v = ["%.2f" % (r["vfio_pages"] / r["truth_pages"]) if r["truth_pages"] else ("0/0" if not r["vfio_pages"] else "inf")
-             for r in f["rounds"] if r["round"] != 0]
-        w("| %s | %s MiB | %s |" % (wl, mib(mem), " ".join(v)))
-def tp(label, wl=None, mem=None, pinned=None, scope=None):
-    return [t for t in tput if t["label"] == label and (wl is None or t["workload"] == wl)
-            and (mem is None or t["mem_bytes"] == mem)]
-w("\n## Cost: GET_BITMAP time per query and throughput with tracking on/off (256 MiB)\n")
-w("GET_BITMAP over the whole guest memory, mean of 20 queries; equal mapped size and pinned count across columns.")
-w("Throughput: frames/s with tracking on / off, same run (GET_BITMAP time between frames excluded).\n")
-w("| workload | pinned pages | bitmap us stock | bitmap us baseline | bitmap us fine | patched/stock (baseline) | patched/stock (fine) | tput on/off stock | tput on/off fine |")
-w("|---|---|---|---|---|---|---|---|---|")
-M256 = 256 << 20
-for wl in WLS:
-    r = {l: [t for t in tput if t["label"] == l and t["workload"] == wl and t["mem_bytes"] == M256 and t["frames"] > 2] for l in LABELS}
-    if not all(r.values()):
-        continue
-    s, b, f = (r[l][0] for l in LABELS)
-    w("| %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | %.3f | %.3f |" % (
-        wl, f["pinned_pages"], s["bitmap_us"], b["bitmap_us"], f["bitmap_us"],
-        b["bitmap_us"] / s["bitmap_us"], f["bitmap_us"] / s["bitmap_us"], s["ratio"], f["ratio"]))
-w("\n## Cost: mark-dirty (estimate)\n")
-w("Per frame time with tracking on, fine-grained minus baseline (same patched modules, the only difference is the")
-w("vfio_mark_dirty() calls and clean pins), divided by marks and by pages marked per frame. Under TCG the noise")
-w("is of the same order, so read these as upper bounds.\n")
-w("| workload | marks/frame | pages/frame | us per call | us per page |")
-w("|---|---|---|---|---|")
-for wl in WLS:
-    f = [t for t in tput if t["label"] == "fine-grained" and t["workload"] == wl and t["mem_bytes"] == M256 and t["frames"] > 2]
-    b = [t for t in tput if t["label"] == "baseline" and t["workload"] == wl and t["mem_bytes"] == M256 and t["frames"] > 2]
-    if not f or not b or not f[0]["dirty_marks"]:
-        continue
-    f, b = f[0], b[0]
-    frames = 2 * f["frames"] + 1
-    mpf, ppf = f["dirty_marks"] / frames, f["dirty_pages"] / frames
-    dt = (1e6 / f["fps_on"] - 1e6 / b["fps_on"])
-    w("| %s | %.1f | %.1f | %.1f | %.3f |" % (wl, mpf, ppf, dt / mpf, dt / ppf if ppf else 0))
-w("\n## Scaling: GET_BITMAP time per query against guest memory and pinned set\n")
-w("| guest mem | pinned pages | stock us | baseline us | fine us | fine/stock |")
-w("|---|---|---|---|---|---|")
-scal = {}
-for t in tput:
-    if t["workload"] == "idle" and t["frames"] > 0:
-        scal.setdefault((t["mem_bytes"], t["pinned_pages"]), {})[t["label"]] = t["bitmap_us"]
-rows = sorted(scal)
-full = max([k[1] for k in rows] or [0])
-dat = open(out + "/scaling.dat", "w")
-dat.write("# mem_mib pinned stock baseline fine\n")
-for k in rows:
-    v = scal[k]
-    if not all(l in v for l in LABELS):
-        continue
-    w("| %s MiB | %d | %.0f | %.0f | %.0f | %.2f |" % (mib(k[0]), k[1], v["stock"], v["baseline"], v["fine-grained"], v["fine-grained"] / v["stock"]))
-    if k[1] == full:
-        dat.write("%s %d %.1f %.1f %.1f\n" % (mib(k[0]), k[1], v["stock"], v["baseline"], v["fine-grained"]))
-dat.close()
-w("\n## Scaling: migration bytes against guest memory (render)\n")
-w("| guest mem | total MiB stock | total MiB fine | stop-copy MiB stock | stop-copy MiB fine |")
-w("|---|---|---|---|---|")
-for mem in SIZES:
-    s, f = find("stock", "render", mem), find("fine-grained", "render", mem)
-    if s and f:
-        w("| %s MiB | %s | %s | %s | %s |" % (mib(mem), mib(s["total_bytes"]), mib(f["total_bytes"]), mib(s["stopcopy_bytes"]), mib(f["stopcopy_bytes"])))
-w("\nPlots: pages-per-round.{png,svg} (render, largest size), stopcopy.{png,svg}, precision.{png,svg}, scaling.{png,svg}.")
-open(out + "/results.md", "w").write("\n".join(md) + "\n")
-
-# plots
-big = SIZES[-1] if SIZES else 0
-s, f = find("stock", "render", big), find("fine-grained", "render", big)
-if s and f:
-    with open(out + "/pages.dat", "w") as d:
-        fr = {r["round"]: r for r in f["rounds"]}
-        for r in s["rounds"]:
-            if r["round"] == 0:
-                continue
-            k = r["round"]
-            g = fr.get(k)
-            d.write("%s %d %s %d %s\n" % ("stop" if k < 0 else k, r["vfio_pages"],
-                    g["vfio_pages"] if g else "NaN", r["truth_pages"], g["truth_pages"] if g else "NaN"))
-with open(out + "/stopcopy.dat", "w") as d:
-    for wl in WLS:
-        s, f = find("stock", wl, big), find("fine-grained", wl, big)
-        if s and f:
-            d.write("%s %.3f %.3f %d %d\n" % (wl, s["stopcopy_bytes"] / 1048576, f["stopcopy_bytes"] / 1048576, s["precopy_rounds"], f["precopy_rounds"]))
-with open(out + "/precision.dat", "w") as d:
-    for wl in WLS:
-        s, f = find("stock", wl, big), find("fine-grained", wl, big)
-        if s and f and f["total_truth_pages"]:
-            d.write("%s %.3f %.3f\n" % (wl, s["total_reported_pages"] / max(s["total_truth_pages"], 1), f["total_reported_pages"] / f["total_truth_pages"]))
-plots = {
- "pages-per-round": "set title 'render, %s MiB: pages reported per round'; set style data linespoints; set yrange [0:*]; set key outside top center horizontal; set grid; plot 'pages.dat' using 0:2:xtic(1) t 'stock' lw 2 pt 7, '' using 0:3 t 'fine-grained' lw 2 pt 5, '' using 0:4 t 'truth (stock run)' dt 2 lc rgb 'black', '' using 0:5 t 'truth (fine run)' with points pt 6 ps 2 lc rgb 'black'" % mib(big),
- "stopcopy": "set title 'stop-copy MiB (downtime data), %s MiB guest'; set style data histograms; set style fill solid 0.8; set yrange [0:*]; set xtics rotate by -20; set grid y; plot 'stopcopy.dat' using 2:xtic(1) t 'stock', '' using 3 t 'fine-grained'" % mib(big),
- "precision": "set title 'precision: pages reported / pages written (rounds >= 1), %s MiB'; set style data histograms; set style fill solid 0.8; set logscale y; set yrange [0.5:*]; set xtics rotate by -20; set grid y; plot 'precision.dat' using 2:xtic(1) t 'stock', '' using 3 t 'fine-grained (goal 1.00)'" % mib(big),
- "scaling": "set title 'GET_BITMAP time per query (idle workload)'; set logscale x 2; set xlabel 'guest memory MiB'; set ylabel 'us'; set grid; set style data linespoints; plot 'scaling.dat' using 1:3 t 'stock', '' using 1:4 t 'baseline (patched, pinned scope)', '' using 1:5 t 'fine-grained'",
-}
-for name, cmd in plots.items():
-    for term, ext in (("pngcairo size 900,540", "png"), ("svg size 900,540", "svg")):
-        subprocess.run(["gnuplot", "-e", "cd '%s'; set terminal %s noenhanced; set output '%s.%s'; %s" % (out, term, name, ext, cmd)],
-                       check=False, stderr=subprocess.DEVNULL)
-PY
+python3 "$TOP/scripts/bench-report.py" "$raw" "$rawc" "$OUT"
 cat "$OUT/results.md"

@@ -21,7 +21,20 @@
 #   PAYLOAD  payload path as seen in the chroot (default /tmp/tests/vgpu-guest.elf)
 #   QMPPY    qmp.py path as seen in the chroot (default /tmp/tests/qmp.py)
 #   TYPE     vGPU type (default large: 4096 GTT pages pinned)
-#   GUEST_ARGS  payload command line (default "pages=2 sweep=64 every=10 pace=5")
+#   GUEST_ARGS  payload command line (default "pages=2 sweep=64 every=10 pace=5";
+#            with a workload file "sweep=64 every=10": the pace is the
+#            workload's frame period)
+#   WORKLOAD a workload file instead of the payload's built-in workload: a
+#            name from /tests/workloads (render, compute, ...) or a .wl path;
+#            packed by /tests/wl-pack -s SCALE into /tmp/qm and given to both
+#            QEMUs as a multiboot module (-initrd)
+#   SCALE    wl-pack scale divisor for WORKLOAD (default 1)
+#   T_BEFORE, T_AFTER  seconds allowed to reach frame BEFORE on the source
+#            (boot included) and AFTER more frames on the destination
+#            (default 180 and 120; with a workload file 420 and 300: its
+#            frames are heavier)
+#   WLP      an already packed workload, path as seen in the chroot (e2e.sh
+#            packs on the host and passes this); WORKLOAD is then its label
 #   BEFORE   frame the source reaches before migrating (default 100)
 #   TSCALE   multiply every wait and QMP timeout (default 1; the debug
 #            kernel's KASAN + lockdep make the nested QEMU several times
@@ -34,7 +47,16 @@ ERRORS=${ERRORS:-0}
 PAYLOAD=${PAYLOAD:-/tmp/tests/vgpu-guest.elf}
 QMPPY=${QMPPY:-/tmp/tests/qmp.py}
 TYPE=${TYPE:-large}
-GUEST_ARGS=${GUEST_ARGS:-pages=2 sweep=64 every=10 pace=5}
+WORKLOAD=${WORKLOAD:-}
+SCALE=${SCALE:-1}
+WLP=${WLP:-}
+if [ -n "$WORKLOAD$WLP" ]; then
+	GUEST_ARGS=${GUEST_ARGS:-sweep=64 every=10}
+	T_BEFORE=${T_BEFORE:-420} T_AFTER=${T_AFTER:-300}
+else
+	GUEST_ARGS=${GUEST_ARGS:-pages=2 sweep=64 every=10 pace=5}
+	T_BEFORE=${T_BEFORE:-180} T_AFTER=${T_AFTER:-120}
+fi
 AFTER=${AFTER:-100}
 TSCALE=${TSCALE:-1}
 export TSCALE
@@ -90,6 +112,7 @@ qemu_start() {
 		-display none -no-reboot \
 		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid,enable-migration=on \
 		-kernel "$PAYLOAD" -append "$GUEST_ARGS" \
+		${WLP:+-initrd} ${WLP:+"$WLP"} \
 		-serial file:$W/$name.serial \
 		-qmp unix:$W/$name.qmp,server=on,wait=off -pidfile $W/$name.pid \
 		-trace enable=vfio_get_dirty_bitmap,file=$W/$name.trace \
@@ -161,14 +184,14 @@ bitmap_stats() {	# TRACE: "syncs pages" from vfio_get_dirty_bitmap lines
 # migrate_one SCOPE MEM: one live migration under load, all checks
 migrate_one() {
 	scope=$1 mem=$2
-	tag="$scope ${mem}M"
+	tag="$scope ${mem}M${WLNAME:+ $WLNAME}"
 	mdev_create $U1 $TYPE && mdev_create $U2 $TYPE
 	tap $? "$tag: two $TYPE vGPU instances created"
 	t0=$(date +%s)
 	el() { echo "$(( $(date +%s) - t0 ))s"; }
 	qemu_start src $U1 $mem
 	qemu_start dst $U2 $mem -incoming tcp:127.0.0.1:$PORT
-	wait_frame $W/src.serial $BEFORE 180
+	wait_frame $W/src.serial $BEFORE $T_BEFORE
 	rc=$?
 	tap $rc "$tag: guest payload runs on the source (frame $BEFORE)"
 	if [ $rc != 0 ]; then
@@ -178,6 +201,7 @@ migrate_one() {
 	fi
 	before=$(last_frame $W/src.serial)
 	note "$tag: $(grep -a '^vgpu-guest' $W/src.serial | tr -d '\r')"
+	[ -n "$WLP" ] && note "$tag: $(grep -a -m1 '^workload' $W/src.serial | tr -d '\r')"
 	note "$tag: migrating at frame $before ($(el))"
 	qmp $W/dst.qmp wait-connect 60
 	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout 150 \
@@ -198,7 +222,7 @@ migrate_one() {
 	# the workload continues on the destination, all guest checks passing
 	first=$(grep -a -m1 -o '^frame [0-9]* ok' $W/dst.serial | cut -d' ' -f2)
 	want=$((${first:-0} + AFTER))
-	wait_frame $W/dst.serial $want 120
+	wait_frame $W/dst.serial $want $T_AFTER
 	rc=$?
 	[ $rc != 0 ] && tail -3 $W/dst.serial | sed 's/^/# dst serial: /'
 	tap $rc "$tag: destination guest passes its checks to frame $want ($(el))"
@@ -216,7 +240,7 @@ migrate_one() {
 	sum=$(grep '^SUMMARY' $W/mig.out | cut -d' ' -f2-)
 	pinned=$(cat /sys/bus/mdev/devices/$U1/vendor/pages_pinned 2>/dev/null)
 	devdirty=$(cat /sys/bus/mdev/devices/$U1/vendor/dirty_pages 2>/dev/null)
-	echo "QEMU-RESULT scope=$scope mem=$mem $sum bitmap_queries=$bsyncs bitmap_pages=$bpages pinned=$pinned dev_written_pages=$devdirty"
+	echo "QEMU-RESULT scope=$scope mem=$mem workload=${WLNAME:-builtin} $sum bitmap_queries=$bsyncs bitmap_pages=$bpages pinned=$pinned dev_written_pages=$devdirty"
 	stop_all
 	[ -n "${KEEP_LOGS:-}" ] && cp $W/src.* $W/dst.* "$KEEP_LOGS/" 2>/dev/null
 	pidof qemu-system-x86_64 > /dev/null
@@ -303,6 +327,27 @@ errors() {
 if [ ! -e /host$QEMU ] || [ ! -e "/host/${PAYLOAD#/}" ]; then
 	echo "ok 1 - QEMU migration # SKIP no host root (run.sh -H) or no payload"
 	exit 0
+fi
+# a workload file: pack it here unless e2e.sh did (WLP)
+if [ -z "$WLP" ] && [ -n "$WORKLOAD" ]; then
+	case $WORKLOAD in
+	*/*|*.wl) wlsrc=$WORKLOAD ;;
+	*) wlsrc=/tests/workloads/$WORKLOAD.wl ;;
+	esac
+	WLP=$W/$(basename "$wlsrc" .wl).wlp
+	rm -f "$WLP"
+	/tests/wl-pack -s "$SCALE" -o "$WLP" "$wlsrc" 2>&1 | sed 's/^/# /'
+	[ -s "$WLP" ]
+	tap $? "workload $wlsrc packed (scale $SCALE)"
+	[ -s "$WLP" ] || exit 1
+fi
+WLNAME=
+if [ -n "$WLP" ]; then
+	WLNAME=${WORKLOAD:-$(basename "$WLP" .wlp)}
+	WLNAME=$(basename "$WLNAME" .wl)
+	[ -e "/host/${WLP#/}" ]
+	tap $? "packed workload $WLP visible to QEMU"
+	[ -e "/host/${WLP#/}" ] || exit 1
 fi
 for scope in $SCOPES; do
 	case $scope in

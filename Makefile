@@ -7,6 +7,8 @@
 #   make check      the whole test suite in a VM; ends "N passed, N failed"
 #   make run        the main job: boot, create mdevs, stock vs patched table
 #   make checkpatch checkpatch --strict over the series and our kernel code
+#   make series-build  every prefix of the series applies (no fuzz) and builds
+#   make bench      migrations 64M..4G and dirty-tracking costs (docs/bench)
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -26,10 +28,13 @@ bench: all
 checkpatch: all
 	./scripts/checkpatch.sh
 
+series-build: all
+	./scripts/series-build.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check run checkpatch clean
+.PHONY: all check run bench checkpatch series-build clean
 
 # The whole suite on a debug kernel (KASAN, lockdep, kmemleak, fault
 # injection) built from linux-source-6.12 in build-debug/; not part of check.

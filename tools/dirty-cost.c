@@ -37,11 +37,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "dirty_test_mdev.h"
+#include "dirty_raw.h"
 #include "wl_run.h"
 
 #define PG		4096ull
-#define DTM_TYPES	"/sys/class/mdev_bus/vfio_dirty_test/mdev_supported_types"
 #define MAX_LIST	8
 #define MAX_POINTS	(2 * 2 * MAX_LIST)
 #define BM_IOVA		(1ull << 32)
@@ -184,18 +183,6 @@ static void print_head(const char *test)
 
 /* ---- the test mdev, through the VFIO group/container uAPI ---- */
 
-static int sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * atexit: an mdev cannot be removed while its device is open, so close
  * every descriptor this process holds (devices, groups, containers, memfds)
@@ -203,33 +190,24 @@ static int sysfs_write(const char *path, const char *val)
  */
 static void mdev_remove_all(void)
 {
-	char path[128];
 	int fd;
 
 	fflush(stdout);
 	for (fd = 3; fd < 4096; fd++)
 		close(fd);
-	while (ncreated--) {
-		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
-			 created[ncreated]);
-		if (sysfs_write(path, "1"))
+	while (ncreated--)
+		if (mdev_remove_raw(created[ncreated]))
 			fprintf(stderr, "%s: cannot remove mdev %s\n", prog,
 				created[ncreated]);
-	}
 }
 
 static void dtm_create(struct dtm *d, const char *type)
 {
-	char path[256];
 	int ret;
 
 	if (ncreated == (int)(sizeof(created) / sizeof(created[0])))
 		die("too many test mdevs");
-	snprintf(d->uuid, sizeof(d->uuid), "%08x-0000-4000-8000-dc%010x",
-		 getpid(), ncreated);
-	snprintf(path, sizeof(path), DTM_TYPES "/vfio_dirty_test-%s/create",
-		 type);
-	ret = sysfs_write(path, d->uuid);
+	ret = dtm_create_raw(type, d->uuid);
 	if (ret)
 		die("creating a vfio_dirty_test-%s mdev: %s (module dirty_test_mdev loaded?)",
 		    type, strerror(-ret));
@@ -237,46 +215,25 @@ static void dtm_create(struct dtm *d, const char *type)
 	d->type = type;
 }
 
-static int mdev_group(const char *uuid)
-{
-	char path[128], link[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("%s: %s", path, strerror(errno));
-	link[n] = 0;
-	return atoi(strrchr(link, '/') + 1);
-}
-
 static void dtm_open(struct dtm *d, const char *type)
 {
-	char path[64];
+	int ret;
 
 	dtm_create(d, type);
-	snprintf(path, sizeof(path), "/dev/vfio/%d", mdev_group(d->uuid));
 	d->container = open("/dev/vfio/vfio", O_RDWR);
-	d->group = open(path, O_RDWR);
-	if (d->container < 0 || d->group < 0)
-		die("opening the container or %s: %s", path, strerror(errno));
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) ||
-	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("container setup: %s", strerror(errno));
-	d->dev = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
-	if (d->dev < 0)
-		die("opening mdev %s: %s", d->uuid, strerror(errno));
+	if (d->container < 0)
+		die("opening /dev/vfio/vfio: %s", strerror(errno));
+	ret = vfio_open_device_raw(d->container, d->uuid, &d->group, &d->dev);
+	if (ret)
+		die("opening mdev %s in a container: %s", d->uuid,
+		    strerror(-ret));
 }
 
 /* memfd of @size at @iova: pages are touched only where pinned */
 static void dtm_map(struct dtm *d, uint64_t iova, uint64_t size)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map), .iova = iova, .size = size,
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-	};
 	void *va;
+	int ret;
 
 	d->memfd = memfd_create("guest-memory", 0);
 	if (d->memfd < 0 || ftruncate(d->memfd, size))
@@ -286,85 +243,43 @@ static void dtm_map(struct dtm *d, uint64_t iova, uint64_t size)
 	if (va == MAP_FAILED)
 		die("mmap of %llu MiB: %s", (unsigned long long)size >> 20,
 		    strerror(errno));
-	map.vaddr = (uintptr_t)va;
-	if (ioctl(d->container, VFIO_IOMMU_MAP_DMA, &map))
+	ret = map_dma_raw(d->container, iova, va, size,
+			  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	if (ret)
 		die("VFIO_IOMMU_MAP_DMA of %llu MiB: %s",
-		    (unsigned long long)size >> 20, strerror(errno));
+		    (unsigned long long)size >> 20, strerror(-ret));
 	d->size = size;
 }
 
 /* dirty-intent pins of the first @npages pages from @iova */
 static void dtm_pin(struct dtm *d, uint64_t iova, uint64_t npages)
 {
-	struct dtm_pin p = { .argsz = sizeof(p) };
 	uint64_t done, n;
+	int ret;
 
 	for (done = 0; done < npages; done += n) {
 		n = npages - done;
 		if (n > DTM_MAX_PIN_PAGES)
 			n = DTM_MAX_PIN_PAGES;
-		p.iova = iova + done * PG;
-		p.npages = n;
-		if (ioctl(d->dev, DTM_PIN, &p))
+		ret = dtm_pin_raw(d->dev, iova + done * PG, n, 0);
+		if (ret)
 			die("DTM_PIN of %llu pages: %s",
-			    (unsigned long long)n, strerror(errno));
+			    (unsigned long long)n, strerror(-ret));
 	}
 	d->pinned = npages;
-}
-
-static int dirty_ctl(int container, uint32_t flag)
-{
-	struct vfio_iommu_type1_dirty_bitmap db = {
-		.argsz = sizeof(db), .flags = flag,
-	};
-
-	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, &db) ? -errno : 0;
 }
 
 static int get_bitmap(int container, uint64_t iova, uint64_t size,
 		      uint64_t *bm)
 {
-	char buf[sizeof(struct vfio_iommu_type1_dirty_bitmap) +
-		 sizeof(struct vfio_iommu_type1_dirty_bitmap_get)] = {};
-	struct vfio_iommu_type1_dirty_bitmap *db = (void *)buf;
-	struct vfio_iommu_type1_dirty_bitmap_get *r = (void *)db->data;
-
-	db->argsz = sizeof(buf);
-	db->flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
-	r->iova = iova;
-	r->size = size;
-	r->bitmap.pgsize = PG;
-	r->bitmap.size = bm_words(size / PG) * 8;
-	r->bitmap.data = (__u64 *)bm;
-	return ioctl(container, VFIO_IOMMU_DIRTY_PAGES, buf) ? -errno : 0;
+	return get_bitmap_raw(container, iova, size, PG, bm,
+			      bm_words(size / PG) * 8);
 }
 
-/* VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE of the container (-1: none) */
-static int dirty_scope(int container)
-{
-	static uint64_t buf[512];
-	struct vfio_iommu_type1_info *info = (void *)buf;
-	struct vfio_info_cap_header *hdr;
-	uint32_t off;
-
-	memset(buf, 0, sizeof(buf));
-	info->argsz = sizeof(buf);
-	if (ioctl(container, VFIO_IOMMU_GET_INFO, info) ||
-	    !(info->flags & VFIO_IOMMU_INFO_CAPS))
-		return -1;
-	for (off = info->cap_offset; off && off < sizeof(buf) - 16;
-	     off = hdr->next) {
-		hdr = (void *)((char *)buf + off);
-		if (hdr->id == VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE)
-			return ((struct vfio_iommu_type1_info_cap_dirty_scope *)
-				hdr)->scope;
-	}
-	return -1;
-}
-
+/* get_scope_raw(): 0 without the capability (stock), -errno on error */
 static const char *scope_str(int scope)
 {
-	return scope < 0 ? "none" : vgpu_scope_name(scope);
+	return scope <= 0 ? "none" : vgpu_scope_name(scope);
 }
 
 static bool dtm_is_stock(struct dtm *d)
@@ -402,7 +317,7 @@ static void bm_point_setup(struct bm_point *pt, const char *type,
 	if (!pt->d.bm)
 		die("out of memory");
 	memset(pt->d.bm, 0, words * 8);	/* no faults in timed copies */
-	if (dirty_ctl(pt->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
+	if (dirty_ctl_raw(pt->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
 		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(errno));
 }
 
@@ -430,7 +345,7 @@ static void bm_print(struct bm_point *pt)
 	pt->dirty = bm_count(pt->d.bm, pt->d.size / PG);
 	print_head("bitmap");
 	printf("\"type\": \"%s\", \"series\": \"%s\", \"scope\": \"%s\", \"mem_bytes\": %llu, \"pinned\": %llu, \"dirty_bits\": %llu, \"samples\": %u, ",
-	       pt->d.type, pt->series, scope_str(dirty_scope(pt->d.container)),
+	       pt->d.type, pt->series, scope_str(get_scope_raw(pt->d.container)),
 	       (unsigned long long)pt->d.size,
 	       (unsigned long long)pt->d.pinned,
 	       (unsigned long long)pt->dirty, w.n);
@@ -577,7 +492,7 @@ static bool mark_setup(struct mark_dev *m, bool tracking)
 	dtm_map(&m->d, BM_IOVA, MARK_MEM);
 	m->tracking = tracking;
 	if (tracking &&
-	    dirty_ctl(m->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
+	    dirty_ctl_raw(m->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
 		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(errno));
 	return true;
 }
@@ -934,16 +849,9 @@ static void usage(void)
 
 static uint64_t size_arg(const char *s)
 {
-	char *end;
-	uint64_t v = strtoull(s, &end, 0);
+	uint64_t v;
 
-	if (*end == 'K')
-		v <<= 10;
-	else if (*end == 'M')
-		v <<= 20;
-	else if (*end == 'G')
-		v <<= 30;
-	else if (*end)
+	if (wl_size(s, true, &v))
 		die("bad size '%s'", s);
 	return v;
 }

@@ -1057,16 +1057,9 @@ static void usage(void)
 
 static uint64_t size_arg(const char *s)
 {
-	char *end;
-	uint64_t v = strtoull(s, &end, 0);
+	uint64_t v;
 
-	if (*end == 'K')
-		v <<= 10;
-	else if (*end == 'M')
-		v <<= 20;
-	else if (*end == 'G')
-		v <<= 30;
-	else if (*end)
+	if (wl_size(s, true, &v))
 		die("bad size '%s'", s);
 	return v;
 }

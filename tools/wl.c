@@ -72,29 +72,40 @@ static int tokenize(struct pctx *c, const char *line, int len,
 	return n;
 }
 
+int wl_size(const char *s, bool suffix, uint64_t *out)
+{
+	uint64_t v, mul = 1;
+	char *end;
+
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (suffix && end != s && *end && !end[1] && strchr("KMG", *end)) {
+		mul = *end == 'K' ? 1ull << 10 :
+		      *end == 'M' ? 1ull << 20 : 1ull << 30;
+		end++;
+	}
+	if (errno || end == s || *end || v > UINT64_MAX / mul)
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
 static int parse_u64(struct pctx *c, const struct tok *t, const char *s,
 		     int len, bool suffix, uint64_t *out)
 {
-	char buf[32], *end;
-	uint64_t v, mul = 1;
+	char buf[32];
 
 	if (len <= 0 || len >= (int)sizeof(buf))
 		return perr(c, t->col, "expected a number");
 	memcpy(buf, s, len);
 	buf[len] = 0;
-	if (suffix && strchr("KMG", buf[len - 1])) {
-		mul = buf[len - 1] == 'K' ? 1ull << 10 :
-		      buf[len - 1] == 'M' ? 1ull << 20 : 1ull << 30;
-		buf[--len] = 0;
-	}
-	if (!len || buf[0] == '-')
+	if (buf[0] == '-' || (suffix && len == 1 && strchr("KMG", buf[0])))
 		return perr(c, t->col, "expected a number, got '%.*s'",
 			    t->len, t->s);
-	errno = 0;
-	v = strtoull(buf, &end, 0);
-	if (errno || *end || v > UINT64_MAX / mul)
+	if (wl_size(buf, suffix, out))
 		return perr(c, t->col, "bad number '%.*s'", t->len, t->s);
-	*out = v * mul;
 	return 0;
 }
 

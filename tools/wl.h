@@ -55,6 +55,12 @@ int wl_parse_text(const char *file, const char *text, struct wl *w,
 		  char *err, size_t errlen);
 int wl_parse_file(const char *path, struct wl *w, char *err, size_t errlen);
 
+/*
+ * A byte count: a number (strtoull base 0), with @suffix optionally one of
+ * K, M, G (binary units).  0, or -1 if malformed or above UINT64_MAX.
+ */
+int wl_size(const char *s, bool suffix, uint64_t *out);
+
 /* Divide every buffer size by @div (rounded up to whole pages). */
 void wl_scale(struct wl *w, unsigned int div);
 

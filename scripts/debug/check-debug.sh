@@ -85,11 +85,9 @@ mkdir -p "$res"
 : > "$res/tap.log"
 
 # Kernel log lines that fail the run: scripts/vm/check-log.sh's, minus
-#  - PROVE_RCU's boot banner "RCU lockdep checking is enabled." (not a
-#    report), and
-#  - lockdep's report of the stock 6.12 inversion (iommu->lock vs
-#    device_list_lock, the deadlock patch 0001 fixes), when it comes while
-#    the stock modules are loaded; it is counted in figures instead.
+# lockdep's report of the stock 6.12 inversion (iommu->lock vs
+# device_list_lock, the deadlock patch 0001 fixes), when it comes while
+# the stock modules are loaded; it is counted in figures instead.
 classify() {	# GUEST-KERNEL-LOG OUT-FILTERED OUT-EXPECTED
 	python3 - "$@" <<'PY'
 import re, sys
@@ -103,9 +101,6 @@ while i < len(lines):
         mode = m.group(1)
     if "@@DMESG-BEGIN" in l:
         mode = ""
-    if "RCU lockdep checking is enabled" in l:
-        i += 1
-        continue
     if "possible circular locking dependency detected" in l and mode == "stock":
         # the whole report: up to the end of its stack trace
         j = i + 1

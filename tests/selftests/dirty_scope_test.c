@@ -122,13 +122,23 @@ TEST_F(scope, mark_rounds_partial_pages_outward)
 
 TEST_F(scope, mark_across_mapping_boundary)
 {
+	struct bm want = {}, got;
+	int i;
+
 	/* last byte of A's last page .. first byte of B's second page */
 	test_dtm_mark(self->dev[0], PG(99) + PAGE - 1, PAGE + 2);
 	EXPECT_DIRTY(99, 100, 101);
-	/* the whole of A and B in one call */
+	/* the whole of A and B in one call: every page, nothing past B */
 	test_dtm_mark(self->dev[1], IOVA_A, PAGES_AB * PAGE);
+	memset(&got, 0, sizeof(got));
 	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
-				    PAGE, (uint64_t[BM_WORDS]){}, BM_WORDS * 8));
+				    PAGE, got.w, sizeof(got.w)));
+	for (i = 0; i < PAGES_AB; i++)
+		bm_set(&want, i);
+	ASSERT_EQ(0, memcmp(&want, &got, sizeof(got)))
+		TH_LOG("%d pages reported, want all %d", bm_count(&got),
+		       PAGES_AB);
+	EXPECT_DIRTY();
 }
 
 TEST_F(scope, mark_outside_mappings_fails_and_changes_nothing)

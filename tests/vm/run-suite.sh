@@ -3,6 +3,9 @@
 # The in-VM part of `make check`: each selftest prints TAP; the host counts
 # the "ok"/"not ok" lines.  Tests that compare the patched backend with the
 # stock one (the oracle) run their stock half first in the same boot.
+# TEST_PHASE tells the tests which configuration is loaded, so that they
+# know what to expect: stock, fine (patched, fine-grained vGPU) or baseline
+# (patched, fine_dirty=0).
 cd /tests
 fail=0
 run() {	# NAME CMD...: run one TAP test binary, keep going on failure
@@ -13,6 +16,7 @@ run() {	# NAME CMD...: run one TAP test binary, keep going on failure
 
 # Phase 1: stock Debian modules: oracle recordings, and the sample vGPU
 # built for stock VFIO (baseline pinning, every pinned page dirty).
+export TEST_PHASE=stock
 vfio-mods stock
 run oracle-stock ./dirty_oracle_test record /tmp/oracle.stock
 run vgpu-cmd-stock ./vgpu_cmd_test
@@ -20,6 +24,7 @@ run vgpu-mig-stock ./vgpu_mig_test
 vfio-mods unload
 
 # Phase 2: patched modules, fine-grained vGPU.
+export TEST_PHASE=fine
 vfio-mods patched
 run oracle-patched ./dirty_oracle_test compare /tmp/oracle.stock
 run dirty_scope ./dirty_scope_test
@@ -33,6 +38,7 @@ run vgpu-dmalog ./vgpu_dmalog_test
 vfio-mods unload
 
 # Phase 3: patched modules, vGPU with the capability off (baseline).
+export TEST_PHASE=baseline
 MODARGS_sample_vgpu=fine_dirty=0 vfio-mods patched
 run vgpu-cmd-baseline ./vgpu_cmd_test
 vfio-mods unload

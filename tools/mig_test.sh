@@ -14,6 +14,22 @@ ok() {	# RESULT DESCRIPTION
 jget() {	# KEY FILE: a number or word from vgpu-migrate's JSON
 	sed -n "s/.*\"$1\": \"*\([^,\"}]*\).*/\1/p" "$2" | head -1
 }
+rows() {	# FILE: "round reported truth" per round (stop-copy: -1)
+	sed -n 's/.*"round": \(-*[0-9]*\), "vfio_pages": \([0-9]*\), "truth_pages": \([0-9]*\).*/\1 \2 \3/p' "$1"
+}
+# every_round FILE WANT: every round, round 0 and stop-copy included,
+# reported WANT pages (a number, or "truth"); prints reported/truth per round
+every_round() {
+	rows "$1" | awk -v want="$2" '
+		{ w = want == "truth" ? $3 : want; s = s " " $2 "/" $3; n++ }
+		$2 != w { bad = 1 }
+		$1 == -1 { stop = 1 }
+		END { print s; exit bad || n < 3 || !stop }'
+}
+mods() {	# SET: load a module set (or unload), as a test
+	vfio-mods "$1"
+	ok $? "vfio-mods $1"
+}
 migrate() {	# NAME ARGS...: one migration, PASS with verified memory
 	name=$1; shift
 	$M -j /tmp/mig-$name.json "$@" > /tmp/mig-$name.log 2>&1
@@ -24,20 +40,28 @@ migrate() {	# NAME ARGS...: one migration, PASS with verified memory
 }
 
 echo "TAP version 13"
-echo "1..11"
-vfio-mods patched
+echo "1..16"
+mods patched
 migrate fine workloads/render.wl
-rep=$(jget total_reported_pages /tmp/mig-fine.json)
-tru=$(jget total_truth_pages /tmp/mig-fine.json)
-[ "$(jget scope /tmp/mig-fine.json)" = device ] && [ "$rep" = "$tru" ] &&
-	[ "$tru" -gt 0 ] && ! grep -q '"missed": [1-9]' /tmp/mig-fine.json
-ok $? "fine-grained: scope device, reported == truly written ($rep == $tru)"
+# fine-grained: each report (round 0, precopy rounds, stop-copy) holds
+# exactly the pages the device wrote since the previous one
+fine_exact() {	# NAME
+	r=$(every_round /tmp/mig-$1.json truth)
+	rc=$?
+	tru=$(jget total_truth_pages /tmp/mig-$1.json)
+	[ $rc = 0 ] && [ "$(jget scope /tmp/mig-$1.json)" = device ] &&
+		[ "$tru" -gt 0 ] && [ "$(jget extra_pages /tmp/mig-$1.json)" = 0 ] &&
+		[ "$(jget missed_pages /tmp/mig-$1.json)" = 0 ]
+	ok $? "$1: scope device, every round reported == truly written (reported/truth:$r)"
+}
+fine_exact fine
 zb=$(jget zero_bytes /tmp/mig-fine.json)
 rd=$(jget memory_pages_read /tmp/mig-fine.json)
 pg=$(( $(jget mem_bytes /tmp/mig-fine.json) / 4096 ))
 [ "$zb" -gt 0 ] && [ "$rd" -gt 0 ] && [ "$rd" -lt "$pg" ]
 ok $? "round 0 sends holes as ZERO ($zb bytes), verify reads $rd of $pg pages"
 migrate fine-compute workloads/compute.wl
+fine_exact fine-compute
 
 $M --fail-after-round 1 workloads/render.wl > /tmp/mig-abort.log 2>&1
 rc=$?
@@ -68,15 +92,17 @@ rc=$?
 sed 's/^/# /' /tmp/mig-bad.log
 [ $rc = 2 ] && grep -q '/tmp/bad.wl:2:11: no buffer named' /tmp/mig-bad.log
 ok $? "workload parse error names file:line:col"
-vfio-mods unload
+mods unload
 
-vfio-mods stock
+mods stock
 migrate stock workloads/render.wl
-rep=$(jget total_reported_pages /tmp/mig-stock.json)
-tru=$(jget total_truth_pages /tmp/mig-stock.json)
-[ "$rep" -gt "$tru" ] && ! grep -q '"missed": [1-9]' /tmp/mig-stock.json
-ok $? "stock: every pinned page reported ($rep > $tru), none missed"
-vfio-mods unload
+# stock type1: every report is exactly the pinned set, whatever was written
+pin=$(jget pinned_pages /tmp/mig-stock.json)
+r=$(every_round /tmp/mig-stock.json "$pin")
+rc=$?
+[ $rc = 0 ] && [ "$pin" -gt 0 ] && [ "$(jget missed_pages /tmp/mig-stock.json)" = 0 ]
+ok $? "stock: every round reported exactly the $pin pinned pages (reported/truth:$r)"
+mods unload
 
 $M workloads/render.wl > /tmp/mig-nomod.log 2>&1
 rc=$?

@@ -56,6 +56,7 @@ struct opts {
 struct row {
 	int round;			/* -1: stop-copy */
 	uint64_t vfio, truth, missed, cpu, sent, dev;
+	uint64_t extra;			/* reported beyond the scope */
 	uint64_t zero;			/* bytes sent as ZERO ranges */
 	double bm_us, ms;
 };
@@ -69,6 +70,7 @@ struct src {
 	int sock, data_fd, scope, memfd;
 	uint64_t zstart, zlen;		/* ZERO range not sent yet */
 	uint64_t *vbm;
+	uint64_t *pin_bm;		/* pages behind GTT entries (pinned) */
 	char *devbuf;
 	struct row rows[MAX_ROUNDS + 1];
 	int nrows;
@@ -402,10 +404,28 @@ static int send_device(struct src *s, struct row *rw)
 	return n ? send_msg(s->sock, MIG_DEVICE, 0, s->devbuf, n) : 0;
 }
 
+/*
+ * The pages a report may hold under the container's scope: those the
+ * device wrote since the last report (device), every pinned page (pinned,
+ * and stock type1, which has no scope capability), anything (all-mapped:
+ * NULL).  A reported page outside this set is over-reporting.
+ */
+static const uint64_t *scope_allows(const struct src *s)
+{
+	const char *scope = vgpu_scope_name(s->scope);
+
+	if (!strcmp(scope, "device"))
+		return s->r.dev_bm;
+	if (!strcmp(scope, "all-mapped"))
+		return NULL;
+	return s->pin_bm;
+}
+
 /* One dirty sync: GET_BITMAP, ground truth, send pages and device data. */
 static int sync_round(struct src *s, struct row *rw, bool all)
 {
 	uint64_t i, words = bm_words(s->r.npages);
+	const uint64_t *allow = scope_allows(s);
 	double t0 = now_ms(), t1;
 	int ret;
 
@@ -421,6 +441,9 @@ static int sync_round(struct src *s, struct row *rw, bool all)
 	for (i = 0; i < words; i++) {
 		rw->missed += __builtin_popcountll(s->r.dev_bm[i] &
 						   ~s->vbm[i]);
+		if (allow)
+			rw->extra += __builtin_popcountll(s->vbm[i] &
+							  ~allow[i]);
 		s->vbm[i] |= s->r.cpu_bm[i];
 	}
 	memset(s->r.dev_bm, 0, words * 8);
@@ -801,16 +824,27 @@ static int dst_main(struct opts *o, const struct wl *w,
 
 /* ---- results ---- */
 
+static void report_errors(const struct src *s, uint64_t *missed,
+			  uint64_t *extra)
+{
+	int i;
+
+	*missed = *extra = 0;
+	for (i = 0; i < s->nrows; i++) {
+		*missed += s->rows[i].missed;
+		*extra += s->rows[i].extra;
+	}
+}
+
+/* PASS: identical state, and every report exact for its scope */
 static bool verdict(const struct src *s)
 {
 	const struct mig_result *r = &s->res;
-	uint64_t missed = 0;
-	int i;
+	uint64_t missed, extra;
 
-	for (i = 0; i < s->nrows; i++)
-		missed += s->rows[i].missed;
+	report_errors(s, &missed, &extra);
 	return !r->state_err && r->mem_ok && r->regs_ok && !r->frames_err &&
-	       r->frames_run == (int)s->o->after && !missed;
+	       r->frames_run == (int)s->o->after && !missed && !extra;
 }
 
 static void totals(const struct src *s, uint64_t *sent, uint64_t *vfio,
@@ -832,9 +866,10 @@ static void print_result(const struct src *s)
 {
 	const struct mig_result *r = &s->res;
 	const struct row *st = &s->rows[s->nrows - 1];
-	uint64_t sent, vfio, truth;
+	uint64_t sent, vfio, truth, missed, extra;
 
 	totals(s, &sent, &vfio, &truth);
+	report_errors(s, &missed, &extra);
 	printf("precopy: %d rounds after the initial copy, %s\n",
 	       s->nrows - 2, s->converged ? "converged" : "round limit");
 	printf("total: %llu bytes sent; rounds 1..n reported %llu pages, device wrote %llu (precision %.2f)\n",
@@ -865,6 +900,11 @@ static void print_result(const struct src *s)
 		       (unsigned long long)r->bad_dst);
 	printf("destination: ran %d frames after switchover: %s\n",
 	       r->frames_run, r->frames_err ? "FAILED" : "ok");
+	printf("reports: %llu written pages missed, %llu pages beyond %s\n",
+	       (unsigned long long)missed, (unsigned long long)extra,
+	       !scope_allows(s) ? "the mapping" :
+	       scope_allows(s) == s->pin_bm ? "the pinned set" :
+	       "the pages written");
 	printf("verdict: %s\n", verdict(s) ? "PASS" : "FAIL");
 }
 
@@ -875,10 +915,11 @@ static void json_rows(FILE *f, const struct src *s)
 
 	for (i = 0; i < s->nrows; i++) {
 		rw = &s->rows[i];
-		fprintf(f, "    {\"round\": %d, \"vfio_pages\": %llu, \"truth_pages\": %llu, \"missed\": %llu, \"cpu_pages\": %llu, \"bytes\": %llu, \"device_bytes\": %llu, \"zero_bytes\": %llu, \"bitmap_us\": %.1f, \"ms\": %.2f}%s\n",
+		fprintf(f, "    {\"round\": %d, \"vfio_pages\": %llu, \"truth_pages\": %llu, \"missed\": %llu, \"extra\": %llu, \"cpu_pages\": %llu, \"bytes\": %llu, \"device_bytes\": %llu, \"zero_bytes\": %llu, \"bitmap_us\": %.1f, \"ms\": %.2f}%s\n",
 			rw->round, (unsigned long long)rw->vfio,
 			(unsigned long long)rw->truth,
 			(unsigned long long)rw->missed,
+			(unsigned long long)rw->extra,
 			(unsigned long long)rw->cpu,
 			(unsigned long long)rw->sent,
 			(unsigned long long)rw->dev,
@@ -890,7 +931,7 @@ static void json_rows(FILE *f, const struct src *s)
 static void write_json(const struct src *s)
 {
 	const struct row *st = &s->rows[s->nrows - 1];
-	uint64_t sent, vfio, truth;
+	uint64_t sent, vfio, truth, missed, extra;
 	FILE *f;
 
 	if (!s->o->json)
@@ -914,6 +955,9 @@ static void write_json(const struct src *s)
 	fprintf(f, "  \"stopcopy_bytes\": %llu, \"stopcopy_device_bytes\": %llu, \"downtime_ms\": %.2f,\n",
 		(unsigned long long)st->sent, (unsigned long long)st->dev,
 		s->downtime_ms);
+	report_errors(s, &missed, &extra);
+	fprintf(f, "  \"missed_pages\": %llu, \"extra_pages\": %llu,\n",
+		(unsigned long long)missed, (unsigned long long)extra);
 	fprintf(f, "  \"memory_identical\": %s, \"memory_pages_read\": %llu, \"device_identical\": %s, \"verdict\": \"%s\"\n}\n",
 		s->res.mem_ok ? "true" : "false",
 		(unsigned long long)s->res.cmp_pages,
@@ -923,6 +967,22 @@ static void write_json(const struct src *s)
 }
 
 /* ---- source main ---- */
+
+/* The pages wl_program() put behind GTT entries: ring and gtt buffers. */
+static void pinned_pages(struct src *s)
+{
+	int i;
+
+	bm_set_bytes(s->pin_bm, s->l.base, s->l.ring_iova, s->l.ring_size);
+	for (i = 0; i < s->w.nbufs; i++)
+		if (s->w.bufs[i].gtt)
+			bm_set_bytes(s->pin_bm, s->l.base, s->l.buf_iova[i],
+				     s->w.bufs[i].size);
+	if (bm_count(s->pin_bm, s->r.npages) != s->l.gtt_pages)
+		die("source: %llu pinned pages, layout says %u",
+		    (unsigned long long)bm_count(s->pin_bm, s->r.npages),
+		    s->l.gtt_pages);
+}
 
 static void src_setup(struct src *s, int memfd)
 {
@@ -943,9 +1003,11 @@ static void src_setup(struct src *s, int memfd)
 	if (ret)
 		die("source: programming the vGPU: %s", strerror(-ret));
 	s->vbm = calloc(bm_words(s->r.npages), 8);
+	s->pin_bm = calloc(bm_words(s->r.npages), 8);
 	s->devbuf = malloc(DEV_BUF);
-	if (!s->vbm || !s->devbuf)
+	if (!s->vbm || !s->pin_bm || !s->devbuf)
 		die("out of memory");
+	pinned_pages(s);
 	wl_cpu_init(&s->r);
 }
 

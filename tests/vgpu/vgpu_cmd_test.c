@@ -205,6 +205,55 @@ TEST_F(vgpu, dirty_exact)
 	ASSERT_EQ(0, vgpu_dirty_stop(&self->g));
 }
 
+/*
+ * Written ranges are reported once per submission, one vfio_mark_dirty()
+ * per contiguous range however the commands interleave; a range that
+ * bridges two pending ones merges them.
+ */
+TEST_F(vgpu, marks_coalesced)
+{
+	__u64 bm[NBM], want[NBM] = { 0 };
+	__u32 c[64], n = 0, d = 1, pg = VGPU_PAGE_SIZE;
+	long marks, pages;
+
+	test_vgpu_dirty_start(&self->g);
+	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * pg, bm);
+	marks = vgpu_counter(self->uuid, "dirty_marks");
+	pages = vgpu_counter(self->uuid, "dirty_pages");
+
+	/* pages 0, 10, 1, 11, fence on 20: three ranges */
+	n += vgpu_cmd_fill(c + n, DATA_GTT, pg, 1);
+	n += vgpu_cmd_fill(c + n, DATA_GTT + 10 * pg, pg, 2);
+	n += vgpu_cmd_fill(c + n, DATA_GTT + pg, 16, 3);
+	n += vgpu_cmd_write(c + n, DATA_GTT + 11 * pg + 8, &d, 1);
+	n += vgpu_cmd_fence(c + n, DATA_GTT + 20 * pg, 9, false);
+	test_vgpu_run_ok(&self->g, c, n);
+	EXPECT_EQ(5, vgpu_counter(self->uuid, "dirty_pages") - pages);
+	EXPECT_EQ(self->fine ? 3 : 0,
+		  vgpu_counter(self->uuid, "dirty_marks") - marks);
+
+	/* pages 2, 12, then 3..11 joins them: one range of 11 pages */
+	n = 0;
+	n += vgpu_cmd_fill(c + n, DATA_GTT + 2 * pg, pg, 4);
+	n += vgpu_cmd_fill(c + n, DATA_GTT + 12 * pg, pg, 5);
+	n += vgpu_cmd_fill(c + n, DATA_GTT + 3 * pg, 9 * pg, 6);
+	test_vgpu_run_ok(&self->g, c, n);
+	EXPECT_EQ(16, vgpu_counter(self->uuid, "dirty_pages") - pages);
+	EXPECT_EQ(self->fine ? 4 : 0,
+		  vgpu_counter(self->uuid, "dirty_marks") - marks);
+
+	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * pg, bm);
+	if (self->fine) {
+		bm_set_range(want, DATA_IOVA, DATA_IOVA, 13 * pg);
+		bm_set(want, DATA_IOVA, DATA_IOVA + 20 * pg);
+		for (n = 0; n < NBM; n++)
+			ASSERT_EQ(want[n], bm[n]);
+	} else {
+		EXPECT_EQ(DATA_PAGES, vgpu_bitmap_count(bm, DATA_PAGES));
+	}
+	ASSERT_EQ(0, vgpu_dirty_stop(&self->g));
+}
+
 /* ---- one variant per error class ---- */
 
 FIXTURE(errs) {

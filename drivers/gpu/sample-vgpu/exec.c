@@ -4,8 +4,8 @@
  *
  * Called by the parser for each command that passed its checks.  Each
  * command first checks that its whole range is mapped, so a command either
- * runs completely or not at all.  Written ranges are reported before the
- * command returns (and so before its interrupt).
+ * runs completely or not at all.  Written ranges go to the dirty tracker,
+ * which reports them once per submission (dirty.c).
  */
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
@@ -61,7 +61,6 @@ static u32 vgpu_exec_fence(struct vgpu_dev *v, const struct vgpu_cmd *cmd)
 
 	if (err)
 		return err;
-	vgpu_dirty_flush(v);
 	v->regs.last_seqno = cmd->value;
 	if (cmd->flags & VGPU_FENCE_FLAG_IRQ)
 		vgpu_raise_irq(v, VGPU_IRQ_FENCE);
@@ -106,6 +105,5 @@ u32 vgpu_exec_cmd(void *priv, const struct vgpu_cmd *cmd)
 		err = VGPU_ERR_UNKNOWN_OPCODE;	/* not reached */
 		break;
 	}
-	vgpu_dirty_flush(v);
 	return err;
 }

@@ -157,8 +157,7 @@ static int vgpu_open_device(struct vfio_device *vdev)
 	mutex_lock(&v->lock);
 	vgpu_regs_reset(v);
 	vgpu_cfg_init(v);
-	v->dirty.start = 0;
-	v->dirty.end = 0;
+	v->dirty.n = 0;
 	v->open = true;
 	v->running = true;
 	mutex_unlock(&v->lock);

@@ -74,14 +74,29 @@ struct vgpu_counters {
 	atomic64_t mig_bytes;
 };
 
+/* written ranges a submission may keep pending before a flush */
+#define VGPU_DIRTY_RANGES	16
+
 /**
- * struct vgpu_dirty - pending written IOVA range, page aligned
+ * struct vgpu_dirty_range - written IOVA range, page aligned
  * @start: first byte
- * @end: one past the last byte, 0 if nothing is pending
+ * @end: one past the last byte
  */
-struct vgpu_dirty {
+struct vgpu_dirty_range {
 	u64 start;
 	u64 end;
+};
+
+/**
+ * struct vgpu_dirty - written ranges not reported yet
+ * @n: ranges in use
+ * @last: index of the range the last write went to
+ * @r: disjoint, non-adjacent ranges (touching ones are merged)
+ */
+struct vgpu_dirty {
+	unsigned int n;
+	unsigned int last;
+	struct vgpu_dirty_range r[VGPU_DIRTY_RANGES];
 };
 
 struct vgpu_migf;
@@ -104,7 +119,7 @@ struct vgpu_log;
  * @intx_trigger: INTx eventfd
  * @msi_trigger: MSI eventfd
  * @intx_masked: INTx masked (automasked after each trigger)
- * @dirty: pending range of the dirty tracker
+ * @dirty: pending ranges of the dirty tracker
  * @ring_shadow: host copy of the ring segment being executed
  * @batch_shadow: host copies of batch buffers, one per nesting level
  * @bounce: one page for FILL and COPY

@@ -34,6 +34,8 @@ struct mig_msg {
 
 /* registers compared between source and destination after switchover */
 #define MIG_NREGS	(11 + VGPU_NUM_SCRATCH)
+/* GTT entries compared: the largest type vgpu-migrate picks (16 MiB) */
+#define MIG_GTT_MAX	4096
 
 struct mig_switch {
 	uint32_t frame;
@@ -42,7 +44,7 @@ struct mig_switch {
 	uint32_t ring_tail;
 	uint32_t gtt_entries;
 	uint32_t regs[MIG_NREGS];
-	uint64_t gtt[VGPU_GTT_MAX_ENTRIES];
+	uint64_t gtt[MIG_GTT_MAX];
 };
 
 struct mig_result {

@@ -730,7 +730,7 @@ static void dst_verify_mem(struct dst *d)
 static void dst_verify_dev(struct dst *d)
 {
 	static uint32_t regs[MIG_NREGS];
-	static uint64_t gtt[VGPU_GTT_MAX_ENTRIES];
+	static uint64_t gtt[MIG_GTT_MAX];
 	uint32_t i;
 
 	d->res.bad_reg = -1;

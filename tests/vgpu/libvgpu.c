@@ -210,8 +210,14 @@ int vgpu_open(struct vgpu *g, const char *uuid)
 	g->gtt_entries = vgpu_reg(g, VGPU_REG_GTT_ENTRIES);
 	g->ring_max = vgpu_reg(g, VGPU_REG_RING_MAX);
 	g->caps = vgpu_reg(g, VGPU_REG_CAPS);
-	if (vgpu_reg(g, VGPU_REG_ID) != VGPU_ID_MAGIC) {
+	if (vgpu_reg(g, VGPU_REG_ID) != VGPU_ID_MAGIC ||
+	    g->gtt_entries > VGPU_GTT_MAX_ENTRIES) {
 		ret = -ENODEV;
+		goto err;
+	}
+	g->gtt_host = calloc(g->gtt_entries, sizeof(*g->gtt_host));
+	if (!g->gtt_host) {
+		ret = -ENOMEM;
 		goto err;
 	}
 	return 0;
@@ -235,6 +241,7 @@ void vgpu_close(struct vgpu *g)
 	for (i = 0; i < VGPU_MAX_MAPS; i++)
 		if (g->mem[i].host)
 			munmap(g->mem[i].host, g->mem[i].size);
+	free(g->gtt_host);
 	memset(g, 0, sizeof(*g));
 	g->container = g->group = g->device = g->irq_fd = -1;
 }
@@ -243,7 +250,7 @@ int vgpu_reset(struct vgpu *g)
 {
 	if (ioctl(g->device, VFIO_DEVICE_RESET))
 		return neg_errno();
-	memset(g->gtt_host, 0, sizeof(g->gtt_host));
+	memset(g->gtt_host, 0, g->gtt_entries * sizeof(*g->gtt_host));
 	g->ring_tail = 0;
 	return 0;
 }
@@ -364,44 +371,72 @@ void *vgpu_iova_ptr(struct vgpu *g, __u64 iova)
 	return NULL;
 }
 
+/* entries per write(): the driver pins contiguous IOVAs of one write in bulk */
+#define GTT_WRITE_ENTRIES	65536
+
+/*
+ * Program @npages entries from @entry: entry k maps @iova + k pages (or
+ * is cleared if @iova is 0), with one write() per GTT_WRITE_ENTRIES.
+ */
+static int gtt_write_run(struct vgpu *g, __u32 entry, __u64 iova,
+			 __u32 npages)
+{
+	__u32 n = npages < GTT_WRITE_ENTRIES ? npages : GTT_WRITE_ENTRIES;
+	__u64 *vals = malloc(8 * (size_t)n);
+	__u32 done, i;
+	ssize_t len;
+	int ret = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	for (done = 0; done < npages && !ret; done += n) {
+		n = npages - done < GTT_WRITE_ENTRIES ? npages - done :
+							GTT_WRITE_ENTRIES;
+		for (i = 0; i < n; i++)
+			vals[i] = iova ? (iova + (__u64)(done + i) *
+					  VGPU_PAGE_SIZE) | VGPU_GTT_VALID : 0;
+		len = pwrite(g->device, vals, 8 * (size_t)n, g->bar0_off +
+			     VGPU_GTT_WINDOW + 8 * (__u64)(entry + done));
+		if (len < 0)
+			ret = neg_errno();
+		else if (len != 8 * (ssize_t)n)
+			ret = -EIO;
+	}
+	free(vals);
+	return ret;
+}
+
 int vgpu_gtt_map(struct vgpu *g, __u32 entry, __u64 iova, __u32 npages)
 {
 	__u32 i;
 	int ret;
 
-	if (entry + npages > g->gtt_entries)
+	if (!iova || (__u64)entry + npages > g->gtt_entries)
 		return -EINVAL;
-	for (i = 0; i < npages; i++) {
-		__u64 page = iova + (__u64)i * VGPU_PAGE_SIZE;
-
-		ret = vgpu_wr64(g, VGPU_GTT_WINDOW + 8 * (entry + i),
-				page | VGPU_GTT_VALID);
-		if (ret)
-			return ret;
-		g->gtt_host[entry + i] = vgpu_iova_ptr(g, page);
-	}
-	return 0;
+	ret = gtt_write_run(g, entry, iova, npages);
+	for (i = 0; !ret && i < npages; i++)
+		g->gtt_host[entry + i] =
+			vgpu_iova_ptr(g, iova + (__u64)i * VGPU_PAGE_SIZE);
+	return ret;
 }
 
 int vgpu_gtt_unmap(struct vgpu *g, __u32 entry, __u32 npages)
 {
-	__u32 i;
 	int ret;
 
-	for (i = 0; i < npages; i++) {
-		ret = vgpu_wr64(g, VGPU_GTT_WINDOW + 8 * (entry + i), 0);
-		if (ret)
-			return ret;
-		g->gtt_host[entry + i] = NULL;
-	}
-	return 0;
+	if ((__u64)entry + npages > g->gtt_entries)
+		return -EINVAL;
+	ret = gtt_write_run(g, entry, 0, npages);
+	if (!ret)
+		memset(&g->gtt_host[entry], 0, npages * sizeof(*g->gtt_host));
+	return ret;
 }
 
 void *vgpu_gtt_ptr(struct vgpu *g, __u32 gtt_addr)
 {
 	__u32 e = gtt_addr >> VGPU_PAGE_SHIFT;
 
-	if (e >= VGPU_GTT_MAX_ENTRIES || !g->gtt_host[e])
+	if (e >= g->gtt_entries || !g->gtt_host[e])
 		return NULL;
 	return (char *)g->gtt_host[e] + (gtt_addr & (VGPU_PAGE_SIZE - 1));
 }

@@ -24,6 +24,9 @@
 #define VGPU_TYPE_SMALL		"sample_vgpu-small"
 #define VGPU_TYPE_MEDIUM	"sample_vgpu-medium"
 #define VGPU_TYPE_LARGE		"sample_vgpu-large"
+#define VGPU_TYPE_256M		"sample_vgpu-256m"
+#define VGPU_TYPE_1G		"sample_vgpu-1g"
+#define VGPU_TYPE_4G		"sample_vgpu-4g"
 #define VGPU_UUID_LEN		37
 #define VGPU_MAX_MAPS		8
 
@@ -45,7 +48,7 @@ struct vgpu {
 		__u64 size;
 	} mem[VGPU_MAX_MAPS];
 	/* host view of GTT pages as programmed through this library */
-	void *gtt_host[VGPU_GTT_MAX_ENTRIES];
+	void **gtt_host;	/* gtt_entries pointers */
 	/* ring as programmed */
 	__u32 ring_base;
 	__u32 ring_size;

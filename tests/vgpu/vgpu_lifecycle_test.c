@@ -65,17 +65,17 @@ TEST(exhaust_pool)
 
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
-	large = vgpu_available(VGPU_TYPE_LARGE);
+	large = vgpu_available(VGPU_TYPE_4G);
 	ASSERT_LT(0, large);
 	ASSERT_GE(64, large);
 	for (i = 0; i < large; i++)
-		ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_LARGE, uuids[i]));
-	EXPECT_EQ(0, vgpu_available(VGPU_TYPE_LARGE));
-	EXPECT_NE(0, vgpu_mdev_create(VGPU_TYPE_LARGE, extra));
+		ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_4G, uuids[i]));
+	EXPECT_EQ(0, vgpu_available(VGPU_TYPE_4G));
+	EXPECT_EQ(-ENOSPC, vgpu_mdev_create(VGPU_TYPE_4G, extra));
 	EXPECT_FALSE(mdev_exists(extra));
 	for (i = 0; i < large; i++)
 		EXPECT_EQ(0, vgpu_mdev_remove(uuids[i]));
-	EXPECT_EQ(large, vgpu_available(VGPU_TYPE_LARGE));
+	EXPECT_EQ(large, vgpu_available(VGPU_TYPE_4G));
 }
 
 TEST(several_open_at_once)

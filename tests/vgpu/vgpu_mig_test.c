@@ -15,8 +15,11 @@
 #include "vgpu_test_common.h"
 
 #define HDR_LEN		sizeof(struct vgpu_mig_hdr)
-#define FULL_LEN	(HDR_LEN + VGPU_MIG_FULL_LEN(256))
-#define PRE_LEN		(HDR_LEN + VGPU_MIG_PRECOPY_LEN(256))
+#define RUN_LEN		sizeof(struct vgpu_mig_gtt_run)
+/* records of a GTT in @runs runs (vgpu_test_setup() maps two) */
+#define FULL_LEN(runs)	(HDR_LEN + VGPU_MIG_FULL_LEN(runs))
+#define PRE_LEN(runs)	(HDR_LEN + VGPU_MIG_PRECOPY_LEN(runs))
+#define SETUP_RUNS	2
 #define STREAM_CAP	(1 << 20)
 
 FIXTURE(mig) {
@@ -100,7 +103,7 @@ TEST_F(mig, data_size)
 	__u64 size = 0;
 
 	ASSERT_EQ(0, vgpu_mig_data_size(&self->src, &size));
-	EXPECT_EQ(FULL_LEN, size);
+	EXPECT_EQ(FULL_LEN(SETUP_RUNS), size);
 }
 
 TEST_F(mig, save_resume)
@@ -122,7 +125,7 @@ TEST_F(mig, save_resume)
 	test_vgpu_gtt_map(s, 250, 0x800000, 1);
 
 	len = save_stopped(s, self->buf);
-	ASSERT_EQ(FULL_LEN, len);
+	ASSERT_EQ(FULL_LEN(SETUP_RUNS + 1), len);
 	copy_memory(d, s);
 	ASSERT_EQ(0, resume(d, self->buf, len, &wr_err));
 	ASSERT_EQ(0, wr_err);
@@ -162,10 +165,10 @@ TEST_F(mig, precopy)
 	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, &fd));
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
-	EXPECT_EQ(PRE_LEN, info.initial_bytes);
+	EXPECT_EQ(PRE_LEN(SETUP_RUNS), info.initial_bytes);
 	EXPECT_EQ(0, info.dirty_bytes);
 	len = vgpu_mig_read_all(fd, self->buf, STREAM_CAP);
-	ASSERT_EQ(PRE_LEN, len);
+	ASSERT_EQ(PRE_LEN(SETUP_RUNS), len);
 	total += len;
 	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
 	EXPECT_EQ(0, info.initial_bytes);
@@ -178,15 +181,15 @@ TEST_F(mig, precopy)
 	test_vgpu_run_ok(s, c, n);
 	test_vgpu_gtt_map(s, 200, DATA_IOVA, 1);
 	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
-	EXPECT_EQ(PRE_LEN, info.dirty_bytes);
+	EXPECT_EQ(PRE_LEN(SETUP_RUNS + 1), info.dirty_bytes);
 	len = vgpu_mig_read_all(fd, self->buf + total, STREAM_CAP - total);
-	ASSERT_EQ(PRE_LEN, len);
+	ASSERT_EQ(PRE_LEN(SETUP_RUNS + 1), len);
 	total += len;
 
 	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, NULL));
 	EXPECT_EQ(-EINVAL, vgpu_precopy_info(fd, &info));
 	len = vgpu_mig_read_all(fd, self->buf + total, STREAM_CAP - total);
-	ASSERT_EQ(FULL_LEN, len);
+	ASSERT_EQ(FULL_LEN(SETUP_RUNS + 1), len);
 	total += len;
 	EXPECT_EQ(0, read(fd, self->buf, 16));	/* end of stream */
 	close(fd);
@@ -276,6 +279,8 @@ FIXTURE_VARIANT(bad) {
 	__u8 xor;
 	long trim;		/* bytes removed from the end (<0: added) */
 	bool empty;
+	bool patch_run;		/* replace the data run, then fix the CRC */
+	struct vgpu_mig_gtt_run run;
 	int wr_err;		/* expected write() result */
 	int stop_err;		/* expected RESUMING -> STOP result */
 };
@@ -346,6 +351,60 @@ FIXTURE_VARIANT_ADD(bad, empty) {
 	.empty = true, .stop_err = -EINVAL,
 };
 
+/* GTT runs that pass the CRC but not the stream's rules */
+FIXTURE_VARIANT_ADD(bad, run_zero_count) {
+	.patch_run = true, .run = { DATA_ENTRY, 0, DATA_IOVA | 1 },
+	.wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, run_overlap) {
+	.patch_run = true, .run = { CMD_PAGES - 1, 8, DATA_IOVA | 1 },
+	.wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, run_past_gtt) {
+	.patch_run = true, .run = { 250, 7, DATA_IOVA | 1 },
+	.wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, run_flags) {
+	.patch_run = true, .run = { DATA_ENTRY, 8, DATA_IOVA | 5 },
+	.wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+FIXTURE_VARIANT_ADD(bad, run_wraps) {
+	.patch_run = true, .run = { DATA_ENTRY, 2, 0xfffffffffffff001ull },
+	.wr_err = -EINVAL, .stop_err = -EINVAL,
+};
+
+/* well formed, but the destination has no memory there: the pin fails */
+FIXTURE_VARIANT_ADD(bad, run_unmapped) {
+	.patch_run = true, .run = { DATA_ENTRY, 8, 0x40000000 | 1 },
+	.stop_err = -EINVAL,
+};
+
+static __u32 crc32_ieee(const __u8 *p, size_t len)
+{
+	__u32 crc = ~0u;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc >> 1 ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+
+/* Replace the second GTT run of a FULL record and fix its CRC. */
+static void patch_run(char *rec, const struct vgpu_mig_gtt_run *run)
+{
+	struct vgpu_mig_hdr *hdr = (void *)rec;
+
+	memcpy(rec + HDR_LEN + VGPU_MIG_FULL_FIXED + RUN_LEN, run, RUN_LEN);
+	hdr->crc = crc32_ieee((__u8 *)rec + HDR_LEN, hdr->length);
+}
+
 TEST_F(bad, rejected_device_usable)
 {
 	struct vgpu *s = &self->src, *d = &self->dst;
@@ -354,16 +413,19 @@ TEST_F(bad, rejected_device_usable)
 	long len;
 
 	len = save_stopped(s, self->buf);
-	ASSERT_EQ(FULL_LEN, len);
+	ASSERT_EQ(FULL_LEN(SETUP_RUNS), len);
 	self->buf[variant->off] ^= variant->xor;
+	if (variant->patch_run)
+		patch_run(self->buf, &variant->run);
 	len -= variant->trim;
 	if (variant->empty)
 		len = 0;
 	EXPECT_EQ(variant->stop_err, resume(d, self->buf, len, &wr_err));
 	EXPECT_EQ(variant->wr_err, wr_err);
 
-	/* reset brings it back; the device works */
+	/* reset brings it back, nothing pinned; the device works */
 	ASSERT_EQ(0, vgpu_reset(d));
+	EXPECT_EQ(0, vgpu_counter(self->ud, "pages_pinned"));
 	test_vgpu_gtt_map(d, 0, CMD_IOVA, CMD_PAGES);
 	test_vgpu_gtt_map(d, DATA_ENTRY, DATA_IOVA, DATA_PAGES);
 	test_vgpu_ring_setup(d, 0, RING_SIZE);

@@ -35,6 +35,7 @@ run vgpu-lifecycle ./vgpu_lifecycle_test
 run vgpu-cmd ./vgpu_cmd_test
 run vgpu-mig ./vgpu_mig_test
 run vgpu-dmalog ./vgpu_dmalog_test
+run vgpu-scale ./vgpu_scale_test
 vfio-mods unload
 
 # Phase 3: patched modules, vGPU with the capability off (baseline).

@@ -30,15 +30,16 @@ static inline void vgpu_declare_fine_dirty(struct vgpu_dev *v)
 {
 }
 
-static inline int vgpu_pin_page(struct vgpu_dev *v, dma_addr_t iova,
-				struct page **page)
+static inline int vgpu_pin_pages(struct vgpu_dev *v, dma_addr_t iova,
+				 int npage, struct page **pages)
 {
-	return vfio_pin_pages(&v->vdev, iova, 1, VGPU_PIN_PROT, page);
+	return vfio_pin_pages(&v->vdev, iova, npage, VGPU_PIN_PROT, pages);
 }
 
-static inline void vgpu_unpin_page(struct vgpu_dev *v, dma_addr_t iova)
+static inline void vgpu_unpin_pages(struct vgpu_dev *v, dma_addr_t iova,
+				    int npage)
 {
-	vfio_unpin_pages(&v->vdev, iova, 1);
+	vfio_unpin_pages(&v->vdev, iova, npage);
 }
 
 static inline int vgpu_vfio_mark_dirty(struct vgpu_dev *v, dma_addr_t iova,
@@ -59,21 +60,22 @@ static inline void vgpu_declare_fine_dirty(struct vgpu_dev *v)
 	v->vdev.reports_dirty = v->fine_dirty;
 }
 
-static inline int vgpu_pin_page(struct vgpu_dev *v, dma_addr_t iova,
-				struct page **page)
+static inline int vgpu_pin_pages(struct vgpu_dev *v, dma_addr_t iova,
+				 int npage, struct page **pages)
 {
 	if (v->fine_dirty)
-		return vfio_pin_pages_clean(&v->vdev, iova, 1, VGPU_PIN_PROT,
-					    page);
-	return vfio_pin_pages(&v->vdev, iova, 1, VGPU_PIN_PROT, page);
+		return vfio_pin_pages_clean(&v->vdev, iova, npage,
+					    VGPU_PIN_PROT, pages);
+	return vfio_pin_pages(&v->vdev, iova, npage, VGPU_PIN_PROT, pages);
 }
 
-static inline void vgpu_unpin_page(struct vgpu_dev *v, dma_addr_t iova)
+static inline void vgpu_unpin_pages(struct vgpu_dev *v, dma_addr_t iova,
+				    int npage)
 {
 	if (v->fine_dirty)
-		vfio_unpin_pages_clean(&v->vdev, iova, 1);
+		vfio_unpin_pages_clean(&v->vdev, iova, npage);
 	else
-		vfio_unpin_pages(&v->vdev, iova, 1);
+		vfio_unpin_pages(&v->vdev, iova, npage);
 }
 
 static inline int vgpu_vfio_mark_dirty(struct vgpu_dev *v, dma_addr_t iova,

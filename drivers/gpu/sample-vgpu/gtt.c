@@ -8,111 +8,332 @@
  * VFIO drops exactly the pins of the affected entries, and later use of
  * such an entry is a device error (VGPU_ERR_UNMAPPED).
  *
+ * The table is two-level (vgpu.h): an xarray of one-page leaves, allocated
+ * on first use and freed when they are all zero again, so an idle 4 GiB
+ * aperture costs nothing and a mapped one 16 bytes per entry in use.
+ *
+ * Pins and unpins go to VFIO in runs: entries with consecutive indexes and
+ * consecutive IOVAs are pinned with one vfio_pin_pages() call of up to
+ * VGPU_GTT_BATCH pages, and pins are dropped the same way.  Only when a run
+ * fails to pin are its entries pinned one by one, to find exactly which
+ * entries fail.
+ *
  * All functions run with v->lock held.
  */
 #include <linux/highmem.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
+#include <linux/slab.h>
 
 #include "dirty.h"
 #include "vgpu.h"
 
-static void vgpu_gtt_unpin(struct vgpu_dev *v, struct vgpu_gtt_entry *e)
+#define VGPU_GTT_LEAF_MASK	(VGPU_GTT_LEAF_ENTRIES - 1)
+#define VGPU_GTT_ENTRY_MASK	(VGPU_GTT_ADDR_MASK | VGPU_GTT_VALID)
+#define VGPU_GTT_STREAM_MASK	(VGPU_GTT_ENTRY_MASK | VGPU_MIG_GTT_REVOKED)
+
+/**
+ * struct vgpu_run - entries pinned or unpinned with one call into VFIO
+ * @first: first entry index (pin runs only)
+ * @n: entries, at most VGPU_GTT_BATCH
+ * @iova: IOVA of the first entry's page; entry k maps @iova + k pages
+ */
+struct vgpu_run {
+	u32 first;
+	u32 n;
+	dma_addr_t iova;
+};
+
+static struct vgpu_gtt_entry *vgpu_gtt_entry(struct vgpu_dev *v, u32 index)
 {
-	if (!e->page)
-		return;
-	vgpu_unpin_page(v, e->iova);
-	e->page = NULL;
-	atomic64_dec(&v->cnt.pages_pinned);
+	struct vgpu_gtt_entry *leaf;
+
+	leaf = xa_load(&v->gtt, index >> VGPU_GTT_LEAF_SHIFT);
+	return leaf ? &leaf[index & VGPU_GTT_LEAF_MASK] : NULL;
 }
 
-static int vgpu_gtt_pin(struct vgpu_dev *v, struct vgpu_gtt_entry *e)
+/* The entry, its leaf allocated if need be; NULL when out of memory. */
+static struct vgpu_gtt_entry *vgpu_gtt_entry_alloc(struct vgpu_dev *v,
+						   u32 index)
+{
+	unsigned long li = index >> VGPU_GTT_LEAF_SHIFT;
+	struct vgpu_gtt_entry *leaf = xa_load(&v->gtt, li);
+
+	if (!leaf) {
+		leaf = kcalloc(VGPU_GTT_LEAF_ENTRIES, sizeof(*leaf),
+			       GFP_KERNEL_ACCOUNT);
+		if (!leaf)
+			return NULL;
+		if (xa_is_err(xa_store(&v->gtt, li, leaf, GFP_KERNEL_ACCOUNT))) {
+			kfree(leaf);
+			return NULL;
+		}
+		atomic64_inc(&v->cnt.gtt_leaves);
+	}
+	return &leaf[index & VGPU_GTT_LEAF_MASK];
+}
+
+/* Free the leaves of entries [first, last] that hold only zero entries. */
+static void vgpu_gtt_trim(struct vgpu_dev *v, u32 first, u32 last)
+{
+	unsigned long li;
+
+	for (li = first >> VGPU_GTT_LEAF_SHIFT;
+	     li <= last >> VGPU_GTT_LEAF_SHIFT; li++) {
+		struct vgpu_gtt_entry *leaf = xa_load(&v->gtt, li);
+		u32 i;
+
+		if (!leaf)
+			continue;
+		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++)
+			if (leaf[i].val)
+				break;
+		if (i < VGPU_GTT_LEAF_ENTRIES)
+			continue;
+		xa_erase(&v->gtt, li);
+		kfree(leaf);
+		atomic64_dec(&v->cnt.gtt_leaves);
+	}
+}
+
+static void vgpu_unpin_run(struct vgpu_dev *v, struct vgpu_run *r)
+{
+	if (!r->n)
+		return;
+	vgpu_unpin_pages(v, r->iova, r->n);
+	atomic64_sub(r->n, &v->cnt.pages_pinned);
+	atomic64_inc(&v->cnt.unpin_calls);
+	r->n = 0;
+}
+
+/* Drop the pin of @e, batched into @r with pins of the following pages. */
+static void vgpu_gtt_drop_pin(struct vgpu_dev *v, struct vgpu_run *r,
+			      struct vgpu_gtt_entry *e)
 {
 	dma_addr_t iova = e->val & VGPU_GTT_ADDR_MASK;
-	struct page *page;
-	int ret;
 
-	if (!v->open)
-		return -ENODEV;
-	ret = vgpu_pin_page(v, iova, &page);
-	if (ret < 0)
-		return ret;
-	if (ret != 1)
-		return -EFAULT;
-	e->iova = iova;
-	e->page = page;
-	atomic64_inc(&v->cnt.pages_pinned);
+	if (!r->n || r->n == VGPU_GTT_BATCH ||
+	    iova != r->iova + ((dma_addr_t)r->n << PAGE_SHIFT)) {
+		vgpu_unpin_run(v, r);
+		r->iova = iova;
+	}
+	r->n++;
+	e->page = NULL;
+}
+
+/*
+ * Slow path after a run failed to pin: pin its entries one by one; those
+ * that fail lose VGPU_GTT_VALID.  Returns the first errno, its entry in
+ * @failed.
+ */
+static int vgpu_pin_each(struct vgpu_dev *v, const struct vgpu_run *r,
+			 u32 *failed)
+{
+	int err = 0;
+	u32 i;
+
+	for (i = 0; i < r->n; i++) {
+		struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, r->first + i);
+		int ret = -ENODEV;
+
+		if (v->open) {
+			ret = vgpu_pin_pages(v, r->iova + ((u64)i << PAGE_SHIFT),
+					     1, v->pin_pages);
+			atomic64_inc(&v->cnt.pin_calls);
+		}
+		if (ret == 1) {
+			e->page = v->pin_pages[0];
+			atomic64_inc(&v->cnt.pages_pinned);
+			continue;
+		}
+		e->val &= ~VGPU_GTT_VALID;
+		if (!err) {
+			err = ret < 0 ? ret : -EFAULT;
+			*failed = r->first + i;
+		}
+	}
+	return err;
+}
+
+static int vgpu_pin_run(struct vgpu_dev *v, struct vgpu_run *r, u32 *failed)
+{
+	int ret = -ENODEV;
+	u32 i;
+
+	if (!r->n)
+		return 0;
+	if (v->open) {
+		ret = vgpu_pin_pages(v, r->iova, r->n, v->pin_pages);
+		atomic64_inc(&v->cnt.pin_calls);
+	}
+	if (ret == r->n) {
+		for (i = 0; i < r->n; i++)
+			vgpu_gtt_entry(v, r->first + i)->page = v->pin_pages[i];
+		atomic64_add(r->n, &v->cnt.pages_pinned);
+	} else {
+		ret = vgpu_pin_each(v, r, failed);
+	}
+	r->n = 0;
+	return ret < 0 ? ret : 0;
+}
+
+/* Entries of [first, first + n) whose new value changes the pinned page */
+static void vgpu_gtt_unpin_changed(struct vgpu_dev *v, u32 first,
+				   const u64 *vals, u32 n)
+{
+	struct vgpu_run un = {};
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, first + i);
+
+		if (e && e->page && (vals[i] & VGPU_GTT_ENTRY_MASK) != e->val)
+			vgpu_gtt_drop_pin(v, &un, e);
+	}
+	vgpu_unpin_run(v, &un);
+}
+
+/**
+ * vgpu_gtt_set_range() - program consecutive GTT entries
+ * @v: device
+ * @first: first entry; @first + @n is at most the type's entry count
+ * @vals: new values; VGPU_GTT_VALID set means map and pin the IOVA page
+ * @n: entries, at most VGPU_GTT_BATCH
+ * @failed: set to the first entry that could not be mapped, on error
+ *
+ * Entries whose value does not change their pinned page keep their pin.
+ * Pins dropped and taken go to VFIO in runs of consecutive IOVAs.  An entry
+ * whose pin fails reads back without VGPU_GTT_VALID; the others are set.
+ *
+ * Return: 0, or the negative errno of the first entry that failed.
+ */
+int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
+		       u32 n, u32 *failed)
+{
+	struct vgpu_run pin = {};
+	bool zeroed = false;
+	int err = 0, ret;
+	u32 i;
+
+	lockdep_assert_held(&v->lock);
+	vgpu_gtt_unpin_changed(v, first, vals, n);
+	for (i = 0; i < n; i++) {
+		u64 val = vals[i] & VGPU_GTT_ENTRY_MASK;
+		dma_addr_t iova = val & VGPU_GTT_ADDR_MASK;
+		struct vgpu_gtt_entry *e;
+
+		if (!xa_empty(&v->gtt_staged))
+			xa_erase(&v->gtt_staged, first + i);
+		e = val ? vgpu_gtt_entry_alloc(v, first + i) :
+			  vgpu_gtt_entry(v, first + i);
+		if (!e) {
+			if (val && !err) {
+				err = -ENOMEM;
+				*failed = first + i;
+			}
+			continue;
+		}
+		zeroed |= e->val && !val;
+		e->val = val;
+		if (!(val & VGPU_GTT_VALID) || e->page)
+			continue;
+		if (pin.n == VGPU_GTT_BATCH || first + i != pin.first + pin.n ||
+		    iova != pin.iova + ((dma_addr_t)pin.n << PAGE_SHIFT)) {
+			ret = vgpu_pin_run(v, &pin, failed);
+			err = err ?: ret;
+			pin.first = first + i;
+			pin.iova = iova;
+		}
+		pin.n++;
+	}
+	ret = vgpu_pin_run(v, &pin, failed);
+	err = err ?: ret;
+	if (zeroed)
+		vgpu_gtt_trim(v, first, first + n - 1);
+	v->gtt_gen++;
+	return err;
+}
+
+/**
+ * vgpu_gtt_get() - guest-visible value of a GTT entry
+ * @v: device
+ * @index: entry, below the type's entry count
+ *
+ * Return: the committed value, with a staged high half if there is one.
+ */
+u64 vgpu_gtt_get(struct vgpu_dev *v, u32 index)
+{
+	struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, index);
+	u64 val = e ? e->val : 0;
+	void *hi;
+
+	lockdep_assert_held(&v->lock);
+	if (xa_empty(&v->gtt_staged))
+		return val;
+	hi = xa_load(&v->gtt_staged, index);
+	if (hi)
+		val = lower_32_bits(val) | (u64)xa_to_value(hi) << 32;
+	return val;
+}
+
+/**
+ * vgpu_gtt_stage_high() - a 4-byte write to the high half of an entry
+ * @v: device
+ * @index: entry
+ * @hi: new high half
+ *
+ * Takes effect when the low half is written.  Over a pinned entry the high
+ * half is kept aside so that the entry keeps naming its pinned page.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vgpu_gtt_stage_high(struct vgpu_dev *v, u32 index, u32 hi)
+{
+	struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, index);
+
+	lockdep_assert_held(&v->lock);
+	v->gtt_gen++;
+	if (e && e->page) {
+		if (hi == upper_32_bits(e->val)) {
+			xa_erase(&v->gtt_staged, index);
+			return 0;
+		}
+		return xa_err(xa_store(&v->gtt_staged, index, xa_mk_value(hi),
+				       GFP_KERNEL_ACCOUNT));
+	}
+	if (!e && !hi)
+		return 0;
+	e = e ?: vgpu_gtt_entry_alloc(v, index);
+	if (!e)
+		return -ENOMEM;
+	e->val = lower_32_bits(e->val) | (u64)hi << 32;
+	if (!e->val)
+		vgpu_gtt_trim(v, index, index);
 	return 0;
 }
 
 /**
- * vgpu_gtt_set() - program one GTT entry
- * @v: device
- * @index: entry, below the type's entry count
- * @val: new value; VGPU_GTT_VALID set means map and pin the IOVA page
- *
- * The old page, if any, is unpinned first.  If pinning the new page fails
- * the entry reads back without VGPU_GTT_VALID.
- *
- * Return: 0 or the negative errno of the failed pin.
- */
-int vgpu_gtt_set(struct vgpu_dev *v, u32 index, u64 val)
-{
-	struct vgpu_gtt_entry *e = &v->gtt[index];
-	int ret = 0;
-
-	lockdep_assert_held(&v->lock);
-	val &= VGPU_GTT_ADDR_MASK | VGPU_GTT_VALID;
-	/* rewriting the pinned mapping: nothing to do */
-	if (e->page && val == (e->iova | VGPU_GTT_VALID)) {
-		e->val = val;
-		return 0;
-	}
-	vgpu_gtt_unpin(v, e);
-	e->val = val;
-	if (val & VGPU_GTT_VALID) {
-		ret = vgpu_gtt_pin(v, e);
-		if (ret)
-			e->val &= ~VGPU_GTT_VALID;
-	}
-	v->gtt_gen++;
-	return ret;
-}
-
-/**
- * vgpu_gtt_restore() - load one GTT entry from a migration stream
- * @v: device, all entries clear
- * @index: entry
- * @val: entry value as saved
- * @revoked: the source had lost the pin to dma_unmap: do not pin
- *
- * Return: 0 or the negative errno of the failed pin.
- */
-int vgpu_gtt_restore(struct vgpu_dev *v, u32 index, u64 val, bool revoked)
-{
-	struct vgpu_gtt_entry *e = &v->gtt[index];
-
-	lockdep_assert_held(&v->lock);
-	e->val = val & (VGPU_GTT_ADDR_MASK | VGPU_GTT_VALID);
-	v->gtt_gen++;
-	if (!(e->val & VGPU_GTT_VALID) || revoked)
-		return 0;
-	return vgpu_gtt_pin(v, e);
-}
-
-/**
- * vgpu_gtt_clear() - unpin and invalidate every GTT entry
+ * vgpu_gtt_clear() - unpin and invalidate every GTT entry, free the table
  * @v: device
  */
 void vgpu_gtt_clear(struct vgpu_dev *v)
 {
+	struct vgpu_gtt_entry *leaf;
+	struct vgpu_run un = {};
+	unsigned long li;
 	u32 i;
 
 	lockdep_assert_held(&v->lock);
-	for (i = 0; i < v->type->gtt_entries; i++) {
-		vgpu_gtt_unpin(v, &v->gtt[i]);
-		v->gtt[i].val = 0;
+	xa_for_each(&v->gtt, li, leaf) {
+		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++)
+			if (leaf[i].page)
+				vgpu_gtt_drop_pin(v, &un, &leaf[i]);
+		xa_erase(&v->gtt, li);
+		kfree(leaf);
+		atomic64_dec(&v->cnt.gtt_leaves);
 	}
+	vgpu_unpin_run(v, &un);
+	xa_destroy(&v->gtt_staged);
 	v->gtt_gen++;
 }
 
@@ -127,20 +348,221 @@ void vgpu_gtt_clear(struct vgpu_dev *v)
  */
 void vgpu_gtt_unmap(struct vgpu_dev *v, u64 iova, u64 length)
 {
-	u64 last = iova + length - 1;
+	u64 last = iova + length - 1, revoked = 0;
+	struct vgpu_gtt_entry *leaf;
+	struct vgpu_run un = {};
+	unsigned long li;
 	u32 i;
 
 	lockdep_assert_held(&v->lock);
-	for (i = 0; i < v->type->gtt_entries; i++) {
-		struct vgpu_gtt_entry *e = &v->gtt[i];
+	xa_for_each(&v->gtt, li, leaf) {
+		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++) {
+			u64 a = leaf[i].val & VGPU_GTT_ADDR_MASK;
 
-		if (!e->page || e->iova < iova || e->iova > last)
-			continue;
-		vgpu_gtt_unpin(v, e);
-		atomic64_inc(&v->cnt.gtt_revoked);
+			if (!leaf[i].page || a < iova || a > last)
+				continue;
+			vgpu_gtt_drop_pin(v, &un, &leaf[i]);
+			revoked++;
+		}
+	}
+	vgpu_unpin_run(v, &un);
+	if (revoked) {
+		atomic64_add(revoked, &v->cnt.gtt_revoked);
 		v->gtt_gen++;
 	}
 }
+
+/* ---- migration stream form: runs (struct vgpu_mig_gtt_run) ---- */
+
+static u64 vgpu_gtt_stream_val(struct vgpu_dev *v, u32 index,
+			       const struct vgpu_gtt_entry *e)
+{
+	u64 val = vgpu_gtt_get(v, index);
+
+	if ((val & VGPU_GTT_VALID) && !e->page)
+		val |= VGPU_MIG_GTT_REVOKED;
+	return val;
+}
+
+static void vgpu_put_run(u8 *dst, size_t i, const struct vgpu_mig_gtt_run *r)
+{
+	struct vgpu_mig_gtt_run le = {
+		.first = (__force __u32)cpu_to_le32(r->first),
+		.count = (__force __u32)cpu_to_le32(r->count),
+		.val = (__force __u64)cpu_to_le64(r->val),
+	};
+
+	if (dst)
+		memcpy(dst + i * sizeof(le), &le, sizeof(le));
+}
+
+/* Walk the GTT as runs; store them at @dst if not NULL.  Returns the count. */
+static size_t vgpu_gtt_walk_runs(struct vgpu_dev *v, u8 *dst)
+{
+	struct vgpu_mig_gtt_run cur = {};
+	struct vgpu_gtt_entry *leaf;
+	unsigned long li;
+	size_t n = 0;
+	u32 i;
+
+	xa_for_each(&v->gtt, li, leaf) {
+		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++) {
+			u32 index = li << VGPU_GTT_LEAF_SHIFT | i;
+			u64 val;
+
+			if (!leaf[i].val)
+				continue;
+			val = vgpu_gtt_stream_val(v, index, &leaf[i]);
+			if (cur.count && index == cur.first + cur.count &&
+			    val > cur.val &&
+			    val == cur.val + ((u64)cur.count << PAGE_SHIFT)) {
+				cur.count++;
+				continue;
+			}
+			if (cur.count)
+				vgpu_put_run(dst, n++, &cur);
+			cur.first = index;
+			cur.count = 1;
+			cur.val = val;
+		}
+	}
+	if (cur.count)
+		vgpu_put_run(dst, n++, &cur);
+	return n;
+}
+
+/**
+ * vgpu_gtt_runs() - runs the GTT takes in a migration stream now
+ * @v: device
+ *
+ * Return: the number of struct vgpu_mig_gtt_run vgpu_gtt_save() writes.
+ */
+size_t vgpu_gtt_runs(struct vgpu_dev *v)
+{
+	lockdep_assert_held(&v->lock);
+	return vgpu_gtt_walk_runs(v, NULL);
+}
+
+/**
+ * vgpu_gtt_save() - the GTT in stream form
+ * @v: device
+ * @dst: room for @runs runs
+ * @runs: vgpu_gtt_runs(), taken under the same hold of v->lock
+ */
+void vgpu_gtt_save(struct vgpu_dev *v, u8 *dst, size_t runs)
+{
+	lockdep_assert_held(&v->lock);
+	WARN_ON_ONCE(vgpu_gtt_walk_runs(v, dst) != runs);
+}
+
+static void vgpu_get_run(const u8 *src, size_t i, struct vgpu_mig_gtt_run *r)
+{
+	struct vgpu_mig_gtt_run le;
+
+	memcpy(&le, src + i * sizeof(le), sizeof(le));
+	r->first = le32_to_cpu((__force __le32)le.first);
+	r->count = le32_to_cpu((__force __le32)le.count);
+	r->val = le64_to_cpu((__force __le64)le.val);
+}
+
+/**
+ * vgpu_gtt_check_runs() - validate the GTT part of a stream record
+ * @v: device the stream is for
+ * @src: runs
+ * @len: bytes
+ *
+ * Return: 0, or -EINVAL if the runs are not in the form the stream
+ * documents (include/uapi/linux/sample_vgpu.h).
+ */
+int vgpu_gtt_check_runs(const struct vgpu_dev *v, const u8 *src, size_t len)
+{
+	const u64 max_pfn = VGPU_GTT_ADDR_MASK >> PAGE_SHIFT;
+	struct vgpu_mig_gtt_run r;
+	u64 next = 0;
+	size_t i;
+
+	if (len % sizeof(r))
+		return -EINVAL;
+	for (i = 0; i < len / sizeof(r); i++) {
+		vgpu_get_run(src, i, &r);
+		if (!r.count || r.first < next ||
+		    (u64)r.first + r.count > v->type->gtt_entries ||
+		    (r.val & ~VGPU_GTT_STREAM_MASK) ||
+		    (r.val >> PAGE_SHIFT) + r.count - 1 > max_pfn)
+			return -EINVAL;
+		next = (u64)r.first + r.count;
+	}
+	return 0;
+}
+
+/* Entries of a run whose pins were revoked at the source: no pins. */
+static int vgpu_gtt_store_run(struct vgpu_dev *v,
+			      const struct vgpu_mig_gtt_run *r)
+{
+	u32 k;
+
+	for (k = 0; k < r->count; k++) {
+		struct vgpu_gtt_entry *e = vgpu_gtt_entry_alloc(v, r->first + k);
+
+		if (!e)
+			return -ENOMEM;
+		e->val = (r->val & VGPU_GTT_ENTRY_MASK) + ((u64)k << PAGE_SHIFT);
+	}
+	v->gtt_gen++;
+	return 0;
+}
+
+static int vgpu_gtt_load_run(struct vgpu_dev *v,
+			     const struct vgpu_mig_gtt_run *r, u64 *vals)
+{
+	u32 done, k, n, failed;
+	int ret;
+
+	if (r->val & VGPU_MIG_GTT_REVOKED)
+		return vgpu_gtt_store_run(v, r);
+	for (done = 0; done < r->count; done += n) {
+		n = min_t(u32, r->count - done, VGPU_GTT_BATCH);
+		for (k = 0; k < n; k++)
+			vals[k] = r->val + ((u64)(done + k) << PAGE_SHIFT);
+		ret = vgpu_gtt_set_range(v, r->first + done, vals, n, &failed);
+		if (ret) {
+			dev_dbg(v->vdev.dev, "resume: GTT %u pin: %d\n",
+				failed, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vgpu_gtt_load() - program the GTT from a stream, pinning valid entries
+ * @v: device, GTT clear
+ * @src: runs, checked with vgpu_gtt_check_runs()
+ * @len: bytes
+ *
+ * Return: 0 or the negative errno of the first failed pin (or -ENOMEM);
+ * the caller clears the GTT on error.
+ */
+int vgpu_gtt_load(struct vgpu_dev *v, const u8 *src, size_t len)
+{
+	struct vgpu_mig_gtt_run r;
+	u64 *vals;
+	size_t i;
+	int ret = 0;
+
+	lockdep_assert_held(&v->lock);
+	vals = kmalloc_array(VGPU_GTT_BATCH, sizeof(*vals), GFP_KERNEL);
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < len / sizeof(r) && !ret; i++) {
+		vgpu_get_run(src, i, &r);
+		ret = vgpu_gtt_load_run(v, &r, vals);
+	}
+	kfree(vals);
+	return ret;
+}
+
+/* ---- device access to guest memory through the GTT ---- */
 
 /**
  * vgpu_gtt_check() - check that a device address range is fully mapped
@@ -158,10 +580,13 @@ u32 vgpu_gtt_check(struct vgpu_dev *v, u32 addr, u32 len)
 
 	if (!len || (u64)addr + len > vgpu_aperture(v))
 		return VGPU_ERR_BAD_ADDRESS;
-	last = (addr + len - 1) >> VGPU_PAGE_SHIFT;
-	for (i = first; i <= last; i++)
-		if (!v->gtt[i].page)
+	last = ((u64)addr + len - 1) >> VGPU_PAGE_SHIFT;
+	for (i = first; i <= last; i++) {
+		struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, i);
+
+		if (!e || !e->page)
 			return VGPU_ERR_UNMAPPED;
+	}
 	return VGPU_ERR_NONE;
 }
 
@@ -178,14 +603,15 @@ static u32 vgpu_gtt_rw(struct vgpu_dev *v, u32 addr, void *buf, u32 len,
 	if (err)
 		return err;
 	while (len) {
-		struct vgpu_gtt_entry *e = &v->gtt[addr >> VGPU_PAGE_SHIFT];
+		struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, addr >> VGPU_PAGE_SHIFT);
 		u32 off = addr & (VGPU_PAGE_SIZE - 1);
 		u32 chunk = min(len, VGPU_PAGE_SIZE - off);
 		u8 *map = kmap_local_page(e->page);
 
 		if (write) {
 			memcpy(map + off, buf, chunk);
-			vgpu_dirty_record(v, e->iova + off, chunk);
+			vgpu_dirty_record(v, (e->val & VGPU_GTT_ADDR_MASK) + off,
+					  chunk);
 		} else {
 			memcpy(buf, map + off, chunk);
 		}
@@ -225,4 +651,29 @@ u32 vgpu_gtt_read(struct vgpu_dev *v, u32 addr, void *buf, u32 len)
 u32 vgpu_gtt_write(struct vgpu_dev *v, u32 addr, const void *buf, u32 len)
 {
 	return vgpu_gtt_rw(v, addr, (void *)buf, len, true);
+}
+
+/**
+ * vgpu_gtt_init() - an empty GTT for a new instance
+ * @v: device
+ */
+void vgpu_gtt_init(struct vgpu_dev *v)
+{
+	xa_init(&v->gtt);
+	xa_init(&v->gtt_staged);
+}
+
+/**
+ * vgpu_gtt_destroy() - free the GTT of an instance being released
+ * @v: device, closed (no pins left)
+ */
+void vgpu_gtt_destroy(struct vgpu_dev *v)
+{
+	struct vgpu_gtt_entry *leaf;
+	unsigned long li;
+
+	xa_for_each(&v->gtt, li, leaf)
+		kfree(leaf);
+	xa_destroy(&v->gtt);
+	xa_destroy(&v->gtt_staged);
 }

@@ -30,9 +30,38 @@ module_param(fine_dirty, bool, 0644);
 MODULE_PARM_DESC(fine_dirty,
 		 "New instances pin clean and report exact writes (default Y); N: pin with dirty intent, never report (baseline)");
 
-static unsigned int gtt_pool = 8192;
-module_param(gtt_pool, uint, 0444);
-MODULE_PARM_DESC(gtt_pool, "GTT entries shared by all instances (default 8192)");
+/*
+ * The pool is aperture, not memory: an instance's kernel memory follows the
+ * GTT entries it maps, and the pinned pages are the VMM's guest memory.
+ * The default holds two 4 GiB instances, a migration's source and
+ * destination.
+ */
+#define VGPU_POOL_MIN		256		/* one small instance */
+#define VGPU_POOL_MAX		(16u << 20)	/* 64 GiB of apertures */
+
+static unsigned int gtt_pool = 2 * VGPU_GTT_MAX_ENTRIES;
+
+static int vgpu_pool_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < VGPU_POOL_MIN || n > VGPU_POOL_MAX) {
+		pr_err("%s: gtt_pool must be %u..%u GTT entries\n", VGPU_NAME,
+		       VGPU_POOL_MIN, VGPU_POOL_MAX);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops vgpu_pool_ops = {
+	.set = vgpu_pool_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(gtt_pool, &vgpu_pool_ops, &gtt_pool, 0444);
+MODULE_PARM_DESC(gtt_pool,
+		 "GTT entries shared by all instances, 256..16777216 (default 2097152: two 4 GiB apertures)");
 
 struct workqueue_struct *vgpu_wq;
 static atomic_t vgpu_pool_free;
@@ -56,9 +85,30 @@ static struct vgpu_type vgpu_types[] = {
 		.type.sysfs_name = "large",
 		.type.pretty_name = "sample-vgpu-large",
 		.id = 2,
-		.gtt_entries = VGPU_GTT_MAX_ENTRIES,
+		.gtt_entries = 4096,
 		.ring_max = 65536,
 		.desc = "large: 16 MiB aperture, 64 KiB ring",
+	}, {
+		.type.sysfs_name = "256m",
+		.type.pretty_name = "sample-vgpu-256m",
+		.id = 3,
+		.gtt_entries = 65536,
+		.ring_max = 65536,
+		.desc = "256m: 256 MiB aperture, 64 KiB ring",
+	}, {
+		.type.sysfs_name = "1g",
+		.type.pretty_name = "sample-vgpu-1g",
+		.id = 4,
+		.gtt_entries = 262144,
+		.ring_max = 65536,
+		.desc = "1g: 1 GiB aperture, 64 KiB ring",
+	}, {
+		.type.sysfs_name = "4g",
+		.type.pretty_name = "sample-vgpu-4g",
+		.id = 5,
+		.gtt_entries = VGPU_GTT_MAX_ENTRIES,
+		.ring_max = 65536,
+		.desc = "4g: 4 GiB aperture, 64 KiB ring",
 	},
 };
 
@@ -66,6 +116,9 @@ static struct mdev_type *vgpu_mdev_types[] = {
 	&vgpu_types[0].type,
 	&vgpu_types[1].type,
 	&vgpu_types[2].type,
+	&vgpu_types[3].type,
+	&vgpu_types[4].type,
+	&vgpu_types[5].type,
 };
 
 static struct class *vgpu_class;
@@ -90,22 +143,23 @@ static bool vgpu_pool_take(u32 n)
 
 static void vgpu_free_buffers(struct vgpu_dev *v)
 {
+	kfree(v->pin_pages);
 	kfree(v->bounce);
 	kfree(v->batch_shadow[1]);
 	kfree(v->batch_shadow[0]);
 	kvfree(v->ring_shadow);
-	kvfree(v->gtt);
 }
 
 static int vgpu_alloc_buffers(struct vgpu_dev *v)
 {
-	v->gtt = kvcalloc(v->type->gtt_entries, sizeof(*v->gtt), GFP_KERNEL);
 	v->ring_shadow = kvmalloc(v->type->ring_max, GFP_KERNEL);
 	v->batch_shadow[0] = kmalloc(VGPU_MAX_BATCH_BYTES, GFP_KERNEL);
 	v->batch_shadow[1] = kmalloc(VGPU_MAX_BATCH_BYTES, GFP_KERNEL);
 	v->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (v->gtt && v->ring_shadow && v->batch_shadow[0] &&
-	    v->batch_shadow[1] && v->bounce)
+	v->pin_pages = kmalloc_array(VGPU_GTT_BATCH, sizeof(*v->pin_pages),
+				     GFP_KERNEL);
+	if (v->ring_shadow && v->batch_shadow[0] && v->batch_shadow[1] &&
+	    v->bounce && v->pin_pages)
 		return 0;
 	vgpu_free_buffers(v);
 	return -ENOMEM;
@@ -126,6 +180,7 @@ static int vgpu_init_dev(struct vfio_device *vdev)
 		return ret;
 	}
 	v->fine_dirty = READ_ONCE(fine_dirty) && vgpu_api_has_fine_dirty();
+	vgpu_gtt_init(v);
 	mutex_init(&v->lock);
 	mutex_init(&v->state_mutex);
 	INIT_WORK(&v->exec_work, vgpu_exec_work);
@@ -146,6 +201,7 @@ static void vgpu_release_dev(struct vfio_device *vdev)
 
 	mutex_destroy(&v->state_mutex);
 	mutex_destroy(&v->lock);
+	vgpu_gtt_destroy(v);
 	vgpu_free_buffers(v);
 	atomic_add(v->type->gtt_entries, &vgpu_pool_free);
 }
@@ -236,7 +292,7 @@ static int vgpu_get_device_info(unsigned long arg)
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static int vgpu_get_region_info(unsigned long arg)
+static int vgpu_get_region_info(struct vgpu_dev *v, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
@@ -252,7 +308,7 @@ static int vgpu_get_region_info(unsigned long arg)
 	if (info.index == VFIO_PCI_CONFIG_REGION_INDEX)
 		info.size = VGPU_CFG_SIZE;
 	else if (info.index == VFIO_PCI_BAR0_REGION_INDEX)
-		info.size = VGPU_BAR0_SIZE;
+		info.size = vgpu_bar0_size(v->type);
 	if (info.size)
 		info.flags = VFIO_REGION_INFO_FLAG_READ |
 			     VFIO_REGION_INFO_FLAG_WRITE;
@@ -268,7 +324,7 @@ static long vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_GET_INFO:
 		return vgpu_get_device_info(arg);
 	case VFIO_DEVICE_GET_REGION_INFO:
-		return vgpu_get_region_info(arg);
+		return vgpu_get_region_info(v, arg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vgpu_get_irq_info(v, arg);
 	case VFIO_DEVICE_SET_IRQS:
@@ -356,6 +412,19 @@ VGPU_COUNTER_ATTR(cmds_rejected);
 VGPU_COUNTER_ATTR(submissions);
 VGPU_COUNTER_ATTR(gtt_revoked);
 VGPU_COUNTER_ATTR(mig_bytes);
+VGPU_COUNTER_ATTR(pin_calls);
+VGPU_COUNTER_ATTR(unpin_calls);
+
+static ssize_t gtt_table_bytes_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct vgpu_dev *v = dev_get_drvdata(dev);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&v->cnt.gtt_leaves) *
+			  VGPU_GTT_LEAF_ENTRIES *
+			  (long long)sizeof(struct vgpu_gtt_entry));
+}
+static DEVICE_ATTR_RO(gtt_table_bytes);
 
 static ssize_t fine_dirty_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
@@ -385,6 +454,9 @@ static struct attribute *vgpu_dev_attrs[] = {
 	&dev_attr_submissions.attr,
 	&dev_attr_gtt_revoked.attr,
 	&dev_attr_mig_bytes.attr,
+	&dev_attr_pin_calls.attr,
+	&dev_attr_unpin_calls.attr,
+	&dev_attr_gtt_table_bytes.attr,
 	&dev_attr_fine_dirty.attr,
 	&dev_attr_gtt_entries.attr,
 	NULL,

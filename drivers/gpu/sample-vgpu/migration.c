@@ -11,10 +11,12 @@
  * The stream is a sequence of records (struct vgpu_mig_hdr + payload, see
  * include/uapi/linux/sample_vgpu.h): PRE_COPY yields a GTT snapshot record,
  * and another one whenever the GTT changed after the last was read;
- * STOP_COPY appends the FULL record.  The resuming side checks each record
- * as it arrives (magic, version, type, length, CRC) with memory bounded by
- * one record, and applies the last FULL record on RESUMING -> STOP, re-pinning
- * the GTT.  Any failure is an errno; the device stays usable (reset).
+ * STOP_COPY appends the FULL record.  A GTT travels as runs of contiguous
+ * mappings, so records follow the mappings' layout, not the aperture.  The
+ * resuming side checks each record as it arrives (magic, version, type,
+ * length, CRC, runs) with memory bounded by one record, and applies the
+ * last FULL record on RESUMING -> STOP, re-pinning the GTT in bulk.  Any
+ * failure is an errno; the device stays usable (reset).
  *
  * Lock order: state_mutex -> migf->lock -> v->lock.
  */
@@ -44,6 +46,7 @@
  * @rec_len: resuming: length of the record being received, 0 if unknown
  * @error: resuming: sticky errno of a rejected stream
  * @full: resuming: payload of the last FULL record
+ * @full_len: resuming: bytes in @full
  * @have_full: resuming: @full is valid
  */
 struct vgpu_migf {
@@ -61,42 +64,53 @@ struct vgpu_migf {
 	size_t rec_len;
 	int error;
 	u8 *full;
+	size_t full_len;
 	bool have_full;
 };
 
-static size_t vgpu_payload_len(const struct vgpu_dev *v, u32 kind)
+/* payload bytes before the GTT runs */
+static size_t vgpu_fixed_len(u32 kind)
 {
-	u32 n = v->type->gtt_entries;
-
-	return kind == VGPU_MIG_REC_FULL ? VGPU_MIG_FULL_LEN(n) :
-					   VGPU_MIG_PRECOPY_LEN(n);
+	return kind == VGPU_MIG_REC_FULL ? VGPU_MIG_FULL_FIXED : 0;
 }
 
-static size_t vgpu_record_len(const struct vgpu_dev *v, u32 kind)
+static size_t vgpu_payload_len(u32 kind, size_t runs)
 {
-	return sizeof(struct vgpu_mig_hdr) + vgpu_payload_len(v, kind);
+	return vgpu_fixed_len(kind) + sizeof(struct vgpu_mig_gtt_run) * runs;
+}
+
+/* Bytes of a @kind record for the GTT as it is now; takes v->lock. */
+static size_t vgpu_record_len(struct vgpu_dev *v, u32 kind)
+{
+	size_t runs;
+
+	mutex_lock(&v->lock);
+	runs = vgpu_gtt_runs(v);
+	mutex_unlock(&v->lock);
+	return sizeof(struct vgpu_mig_hdr) + vgpu_payload_len(kind, runs);
+}
+
+/* Room for @need bytes in migf->buf, keeping what it holds. */
+static int vgpu_migf_reserve(struct vgpu_migf *migf, size_t need)
+{
+	u8 *buf;
+
+	if (need <= migf->cap)
+		return 0;
+	buf = kvzalloc(need, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	if (migf->filled)
+		memcpy(buf, migf->buf, migf->filled);
+	kvfree(migf->buf);
+	migf->buf = buf;
+	migf->cap = need;
+	return 0;
 }
 
 static u32 vgpu_crc(const void *p, size_t len)
 {
 	return crc32_le(~0u, p, len) ^ ~0u;
-}
-
-/* GTT snapshot as the stream stores it, v->lock held */
-static void vgpu_put_gtt(struct vgpu_dev *v, u8 *dst)
-{
-	u32 i;
-
-	for (i = 0; i < v->type->gtt_entries; i++) {
-		const struct vgpu_gtt_entry *e = &v->gtt[i];
-		u64 val = e->val;
-		__le64 le;
-
-		if ((val & VGPU_GTT_VALID) && !e->page)
-			val |= VGPU_GTT_MIG_REVOKED;
-		le = cpu_to_le64(val);
-		memcpy(dst + 8 * i, &le, 8);
-	}
 }
 
 static void vgpu_put_regs(struct vgpu_dev *v, u8 *dst)
@@ -111,14 +125,9 @@ static void vgpu_put_regs(struct vgpu_dev *v, u8 *dst)
 	}
 }
 
-/* Append one record to the saving buffer; takes v->lock. */
-static void vgpu_save_record(struct vgpu_migf *migf, u32 kind)
+static void vgpu_put_hdr(struct vgpu_dev *v, struct vgpu_mig_hdr *hdr,
+			 u32 kind, size_t len)
 {
-	struct vgpu_dev *v = migf->v;
-	struct vgpu_mig_hdr *hdr = (void *)(migf->buf + migf->filled);
-	u8 *pl = (u8 *)(hdr + 1);
-	size_t len = vgpu_payload_len(v, kind);
-
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->magic = cpu_to_le64(VGPU_MIG_MAGIC);
 	hdr->version_major = cpu_to_le16(VGPU_MIG_VERSION_MAJOR);
@@ -127,20 +136,39 @@ static void vgpu_save_record(struct vgpu_migf *migf, u32 kind)
 	hdr->type_id = cpu_to_le32(v->type->id);
 	hdr->gtt_entries = cpu_to_le32(v->type->gtt_entries);
 	hdr->length = cpu_to_le32(len);
+}
+
+/* Append one record to the saving buffer; takes v->lock. */
+static int vgpu_save_record(struct vgpu_migf *migf, u32 kind)
+{
+	struct vgpu_dev *v = migf->v;
+	struct vgpu_mig_hdr *hdr;
+	size_t runs, len;
+	u8 *pl;
+	int ret;
 
 	mutex_lock(&v->lock);
+	runs = vgpu_gtt_runs(v);
+	len = vgpu_payload_len(kind, runs);
+	ret = vgpu_migf_reserve(migf, migf->filled + sizeof(*hdr) + len);
+	if (ret) {
+		mutex_unlock(&v->lock);
+		return ret;
+	}
+	hdr = (void *)(migf->buf + migf->filled);
+	pl = (u8 *)(hdr + 1);
+	vgpu_put_hdr(v, hdr, kind, len);
 	if (kind == VGPU_MIG_REC_FULL) {
 		vgpu_put_regs(v, pl);
 		memcpy(pl + sizeof(v->regs), v->cfg, VGPU_CFG_SIZE);
-		vgpu_put_gtt(v, pl + sizeof(v->regs) + VGPU_CFG_SIZE);
-	} else {
-		vgpu_put_gtt(v, pl);
 	}
+	vgpu_gtt_save(v, pl + vgpu_fixed_len(kind), runs);
 	migf->gen = v->gtt_gen;
 	mutex_unlock(&v->lock);
 
 	hdr->crc = cpu_to_le32(vgpu_crc(pl, len));
 	migf->filled += sizeof(*hdr) + len;
+	return 0;
 }
 
 /* Drop what was read, so at most two records are ever buffered. */
@@ -181,7 +209,9 @@ static ssize_t vgpu_save_read(struct file *filp, char __user *ubuf,
 			goto out;
 		}
 		vgpu_save_compact(migf);
-		vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
+		ret = vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
+		if (ret)
+			goto out;
 	}
 	len = min(len, migf->filled - migf->rpos);
 	if (copy_to_user(ubuf, migf->buf + migf->rpos, len)) {
@@ -244,6 +274,8 @@ static int vgpu_check_hdr(struct vgpu_migf *migf)
 	const struct vgpu_mig_hdr *hdr = (const void *)migf->buf;
 	struct vgpu_dev *v = migf->v;
 	u32 kind = le32_to_cpu(hdr->kind);
+	size_t len = le32_to_cpu(hdr->length);
+	int ret;
 
 	if (le64_to_cpu(hdr->magic) != VGPU_MIG_MAGIC)
 		return -EINVAL;
@@ -256,10 +288,15 @@ static int vgpu_check_hdr(struct vgpu_migf *migf)
 	if (le32_to_cpu(hdr->type_id) != v->type->id ||
 	    le32_to_cpu(hdr->gtt_entries) != v->type->gtt_entries)
 		return -EINVAL;
-	if (le32_to_cpu(hdr->length) != vgpu_payload_len(v, kind))
+	/* fixed part plus whole runs, at most one run per entry */
+	if (len < vgpu_fixed_len(kind) ||
+	    len > vgpu_payload_len(kind, v->type->gtt_entries) ||
+	    (len - vgpu_fixed_len(kind)) % sizeof(struct vgpu_mig_gtt_run))
 		return -EINVAL;
-	migf->rec_len = vgpu_record_len(v, kind);
-	return 0;
+	ret = vgpu_migf_reserve(migf, sizeof(*hdr) + len);
+	if (!ret)
+		migf->rec_len = sizeof(*hdr) + len;
+	return ret;
 }
 
 static int vgpu_finish_record(struct vgpu_migf *migf)
@@ -267,11 +304,20 @@ static int vgpu_finish_record(struct vgpu_migf *migf)
 	const struct vgpu_mig_hdr *hdr = (const void *)migf->buf;
 	const u8 *pl = (const u8 *)(hdr + 1);
 	size_t len = le32_to_cpu(hdr->length);
+	u32 kind = le32_to_cpu(hdr->kind);
+	size_t fixed = vgpu_fixed_len(kind);
 
 	if (vgpu_crc(pl, len) != le32_to_cpu(hdr->crc))
 		return -EBADMSG;
-	if (le32_to_cpu(hdr->kind) == VGPU_MIG_REC_FULL) {
+	if (vgpu_gtt_check_runs(migf->v, pl + fixed, len - fixed))
+		return -EINVAL;
+	if (kind == VGPU_MIG_REC_FULL) {
+		kvfree(migf->full);
+		migf->full = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!migf->full)
+			return -ENOMEM;
 		memcpy(migf->full, pl, len);
+		migf->full_len = len;
 		migf->have_full = true;
 	}
 	migf->filled = 0;
@@ -286,14 +332,17 @@ static ssize_t vgpu_resume_chunk(struct vgpu_migf *migf,
 	size_t want = migf->rec_len ? migf->rec_len :
 				      sizeof(struct vgpu_mig_hdr);
 	size_t n = min(len, want - migf->filled);
-	int ret = 0;
+	int ret = vgpu_migf_reserve(migf, want);
 
+	if (ret)
+		return ret;
 	if (copy_from_user(migf->buf + migf->filled, ubuf, n))
 		return -EFAULT;
 	migf->filled += n;
 	if (!migf->rec_len && migf->filled == sizeof(struct vgpu_mig_hdr))
 		ret = vgpu_check_hdr(migf);
-	else if (migf->rec_len && migf->filled == migf->rec_len)
+	/* a record may be a header alone (an empty GTT) */
+	if (!ret && migf->rec_len && migf->filled == migf->rec_len)
 		ret = vgpu_finish_record(migf);
 	return ret ? ret : n;
 }
@@ -356,37 +405,23 @@ static struct vgpu_migf *vgpu_migf_new(struct vgpu_dev *v, bool save)
 	struct vgpu_migf *migf;
 	struct file *filp;
 
+	/* buffers grow with the records: vgpu_migf_reserve() */
 	migf = kzalloc(sizeof(*migf), GFP_KERNEL_ACCOUNT);
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
 	migf->v = v;
 	mutex_init(&migf->lock);
-	migf->cap = vgpu_record_len(v, VGPU_MIG_REC_FULL);
-	if (save)
-		migf->cap += vgpu_record_len(v, VGPU_MIG_REC_PRECOPY);
-	migf->buf = kvzalloc(migf->cap, GFP_KERNEL_ACCOUNT);
-	if (!save)
-		migf->full = kvzalloc(vgpu_payload_len(v, VGPU_MIG_REC_FULL),
-				      GFP_KERNEL_ACCOUNT);
-	if (!migf->buf || (!save && !migf->full))
-		goto err;
 	filp = anon_inode_getfile("sample_vgpu_mig",
 				  save ? &vgpu_save_fops : &vgpu_resume_fops,
 				  migf, save ? O_RDONLY : O_WRONLY);
 	if (IS_ERR(filp)) {
-		kvfree(migf->buf);
-		kvfree(migf->full);
+		mutex_destroy(&migf->lock);
 		kfree(migf);
 		return ERR_CAST(filp);
 	}
 	migf->filp = filp;
 	stream_open(filp->f_inode, filp);
 	return migf;
-err:
-	kvfree(migf->buf);
-	kvfree(migf->full);
-	kfree(migf);
-	return ERR_PTR(-ENOMEM);
 }
 
 static void vgpu_migf_disable(struct vgpu_migf **pmigf)
@@ -427,32 +462,40 @@ static void vgpu_start_exec(struct vgpu_dev *v)
 static struct file *vgpu_save_start(struct vgpu_dev *v, bool precopy)
 {
 	struct vgpu_migf *migf = vgpu_migf_new(v, true);
+	int ret;
 
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
 	mutex_lock(&migf->lock);
-	if (precopy) {
-		vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
+	ret = vgpu_save_record(migf, precopy ? VGPU_MIG_REC_PRECOPY :
+						VGPU_MIG_REC_FULL);
+	if (precopy)
 		migf->initial_left = migf->filled;
-	} else {
-		vgpu_save_record(migf, VGPU_MIG_REC_FULL);
+	else
 		migf->final = true;
-	}
 	mutex_unlock(&migf->lock);
+	if (ret) {
+		fput(migf->filp);
+		return ERR_PTR(ret);
+	}
 	v->saving = migf;
 	return get_file(migf->filp);
 }
 
-static void vgpu_save_final(struct vgpu_dev *v)
+static int vgpu_save_final(struct vgpu_dev *v)
 {
 	struct vgpu_migf *migf = v->saving;
+	int ret;
 
 	mutex_lock(&migf->lock);
 	vgpu_save_compact(migf);
-	vgpu_save_record(migf, VGPU_MIG_REC_FULL);
-	migf->initial_left = 0;
-	migf->final = true;
+	ret = vgpu_save_record(migf, VGPU_MIG_REC_FULL);
+	if (!ret) {
+		migf->initial_left = 0;
+		migf->final = true;
+	}
 	mutex_unlock(&migf->lock);
+	return ret;
 }
 
 static struct file *vgpu_resume_start(struct vgpu_dev *v)
@@ -486,28 +529,6 @@ static void vgpu_load_regs(struct vgpu_dev *v, const u8 *src)
 	r->doorbell_pending = !!r->doorbell_pending;
 }
 
-static int vgpu_load_gtt(struct vgpu_dev *v, const u8 *src)
-{
-	u32 i;
-	int ret;
-
-	for (i = 0; i < v->type->gtt_entries; i++) {
-		__le64 le;
-		u64 val;
-
-		memcpy(&le, src + 8 * i, 8);
-		val = le64_to_cpu(le);
-		ret = vgpu_gtt_restore(v, i, val,
-				       val & VGPU_GTT_MIG_REVOKED);
-		if (ret) {
-			dev_dbg(v->vdev.dev, "resume: GTT %u pin: %d\n", i,
-				ret);
-			return ret;
-		}
-	}
-	return 0;
-}
-
 static int vgpu_load_state(struct vgpu_dev *v)
 {
 	struct vgpu_migf *migf = v->resuming;
@@ -529,7 +550,8 @@ static int vgpu_load_state(struct vgpu_dev *v)
 	vgpu_load_regs(v, pl);
 	vgpu_cfg_init(v);
 	vgpu_cfg_load(v, pl + sizeof(v->regs));
-	ret = vgpu_load_gtt(v, pl + sizeof(v->regs) + VGPU_CFG_SIZE);
+	ret = vgpu_gtt_load(v, pl + VGPU_MIG_FULL_FIXED,
+			    migf->full_len - VGPU_MIG_FULL_FIXED);
 	if (ret) {
 		vgpu_gtt_clear(v);
 		vgpu_regs_reset(v);
@@ -587,7 +609,11 @@ static struct file *vgpu_step_state(struct vgpu_dev *v,
 	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY_P2P,
 		     VFIO_DEVICE_STATE_STOP_COPY)) {
 		vgpu_stop_exec(v);
-		vgpu_save_final(v);
+		ret = vgpu_save_final(v);
+		if (ret) {
+			vgpu_start_exec(v);
+			return ERR_PTR(ret);
+		}
 		return NULL;
 	}
 	if (vgpu_arc(cur, new, VFIO_DEVICE_STATE_PRE_COPY,

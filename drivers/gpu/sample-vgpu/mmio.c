@@ -4,10 +4,14 @@
  *
  * Region accesses arrive through read()/write() on the device file at
  * VFIO_PCI_INDEX_TO_OFFSET(index) + offset.  Config space takes any size;
- * BAR0 takes aligned 4- and 8-byte accesses.  Nothing here executes
+ * BAR0 takes aligned 4- and 8-byte accesses, and an access of whole GTT
+ * entries takes up to VGPU_GTT_BATCH entries per hold of the device lock,
+ * so that contiguous mappings are pinned in bulk.  Nothing here executes
  * commands: a doorbell only queues the worker.
  */
+#include <linux/log2.h>
 #include <linux/pci_regs.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "vgpu.h"
@@ -17,6 +21,19 @@
 
 /* bytes of config space the guest may change: value is the bit mask */
 static u8 vgpu_cfg_wmask[VGPU_CFG_SIZE];
+
+/**
+ * vgpu_bar0_size() - size of BAR0 for a type
+ * @t: type
+ *
+ * Return: the smallest power of two, at least VGPU_BAR0_MIN_SIZE, that
+ * holds the registers and the type's GTT window.
+ */
+u32 vgpu_bar0_size(const struct vgpu_type *t)
+{
+	return max_t(u32, VGPU_BAR0_MIN_SIZE,
+		     roundup_pow_of_two(VGPU_GTT_WINDOW + 8 * t->gtt_entries));
+}
 
 static void vgpu_wmask_set(unsigned int off, u32 mask, unsigned int bytes)
 {
@@ -74,7 +91,7 @@ void vgpu_mmio_setup(void)
 
 	vgpu_wmask_set(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
 		       PCI_COMMAND_INTX_DISABLE, 2);
-	vgpu_wmask_set(PCI_BASE_ADDRESS_0, ~(VGPU_BAR0_SIZE - 1), 4);
+	/* BAR0's mask depends on the type: vgpu_cfg_mask() */
 	vgpu_wmask_set(PCI_INTERRUPT_LINE, 0xff, 1);
 	vgpu_wmask_set(msi + PCI_MSI_FLAGS,
 		       PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE, 2);
@@ -92,13 +109,22 @@ void vgpu_regs_reset(struct vgpu_dev *v)
 	memset(&v->regs, 0, sizeof(v->regs));
 }
 
+static u8 vgpu_cfg_mask(struct vgpu_dev *v, u32 off)
+{
+	u32 bar = off - PCI_BASE_ADDRESS_0;
+
+	if (bar < 4)
+		return ~(vgpu_bar0_size(v->type) - 1) >> (8 * bar);
+	return vgpu_cfg_wmask[off];
+}
+
 static void vgpu_cfg_write(struct vgpu_dev *v, u32 off, const u8 *buf,
 			   u32 len)
 {
 	u32 i;
 
 	for (i = 0; i < len; i++) {
-		u8 m = vgpu_cfg_wmask[off + i];
+		u8 m = vgpu_cfg_mask(v, off + i);
 
 		v->cfg[off + i] = (v->cfg[off + i] & ~m) | (buf[i] & m);
 	}
@@ -207,37 +233,100 @@ static void vgpu_reg_write(struct vgpu_dev *v, u32 off, u32 val)
 	}
 }
 
-static u64 vgpu_gtt_read_entry(struct vgpu_dev *v, u32 off)
+static u32 vgpu_gtt_index(u32 off)
 {
-	return v->gtt[(off - VGPU_GTT_WINDOW) / 8].val;
+	return (off - VGPU_GTT_WINDOW) / 8;
+}
+
+/* A GTT entry could not be mapped: ERROR names its BAR offset. */
+static void vgpu_gtt_error(struct vgpu_dev *v, u32 index)
+{
+	v->regs.error = VGPU_ERR_DMA;
+	v->regs.error_head = VGPU_GTT_WINDOW + 8 * index;
+	vgpu_raise_irq(v, VGPU_IRQ_ERROR);
+}
+
+/*
+ * Program entries from little-endian values (converted in place).  A
+ * failure is reported unless @quiet (an earlier batch of the same write
+ * failed: ERROR names the write's first failing entry).  Returns true if
+ * an entry could not be mapped.
+ */
+static bool vgpu_gtt_write_entries(struct vgpu_dev *v, u32 first, void *buf,
+				   u32 n, bool quiet)
+{
+	u64 *vals = buf;
+	u32 i, failed;
+
+	for (i = 0; i < n; i++) {
+		__le64 le;
+
+		memcpy(&le, &vals[i], 8);
+		vals[i] = le64_to_cpu(le);
+	}
+	if (!vgpu_gtt_set_range(v, first, vals, n, &failed))
+		return false;
+	if (!quiet)
+		vgpu_gtt_error(v, failed);
+	return true;
 }
 
 /* 4-byte writes: the high half is staged, the low half commits. */
-static void vgpu_gtt_write_entry(struct vgpu_dev *v, u32 off, u64 val,
-				 u32 size)
+static int vgpu_gtt_write_entry(struct vgpu_dev *v, u32 off, u64 val,
+				u32 size)
 {
-	u32 index = (off - VGPU_GTT_WINDOW) / 8;
-	u64 cur = v->gtt[index].val;
-	int ret;
+	u32 index = vgpu_gtt_index(off), failed;
 
-	if (size == 4 && (off & 4)) {
-		v->gtt[index].val = (cur & 0xffffffffull) | (val << 32);
-		return;
-	}
+	if (size == 4 && (off & 4))
+		return vgpu_gtt_stage_high(v, index, val);
 	if (size == 4)
-		val = (cur & ~0xffffffffull) | val;
-	ret = vgpu_gtt_set(v, index, val);
-	if (ret) {
-		v->regs.error = VGPU_ERR_DMA;
-		v->regs.error_head = off;
-		vgpu_raise_irq(v, VGPU_IRQ_ERROR);
-	}
+		val = (vgpu_gtt_get(v, index) & ~0xffffffffull) | val;
+	if (vgpu_gtt_set_range(v, index, &val, 1, &failed))
+		vgpu_gtt_error(v, failed);
+	return 0;
 }
 
 static bool vgpu_is_gtt(struct vgpu_dev *v, u32 off)
 {
 	return off >= VGPU_GTT_WINDOW &&
 	       off < VGPU_GTT_WINDOW + 8 * v->type->gtt_entries;
+}
+
+/*
+ * Whole GTT entries, VGPU_GTT_BATCH per hold of v->lock; stops at the
+ * type's last entry.  Returns bytes done or a negative errno.
+ */
+static ssize_t vgpu_gtt_bulk_rw(struct vgpu_dev *v, char __user *ubuf,
+				size_t count, u32 off, bool write)
+{
+	u32 first = vgpu_gtt_index(off), done, n, i;
+	u32 total = min_t(u64, count / 8, v->type->gtt_entries - first);
+	__le64 *buf = kmalloc_array(VGPU_GTT_BATCH, 8, GFP_KERNEL);
+	bool failed = false;
+	ssize_t ret = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	for (done = 0; done < total; done += n) {
+		n = min_t(u32, total - done, VGPU_GTT_BATCH);
+		if (write && copy_from_user(buf, ubuf + 8 * done, 8 * n)) {
+			ret = -EFAULT;
+			break;
+		}
+		mutex_lock(&v->lock);
+		if (write)
+			failed |= vgpu_gtt_write_entries(v, first + done, buf,
+							 n, failed);
+		for (i = 0; !write && i < n; i++)
+			buf[i] = cpu_to_le64(vgpu_gtt_get(v, first + done + i));
+		mutex_unlock(&v->lock);
+		if (!write && copy_to_user(ubuf + 8 * done, buf, 8 * n)) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	kfree(buf);
+	return done ? 8 * (ssize_t)done : ret;
 }
 
 static int vgpu_bar0_rw(struct vgpu_dev *v, u32 off, u8 *buf, u32 size,
@@ -250,17 +339,19 @@ static int vgpu_bar0_rw(struct vgpu_dev *v, u32 off, u8 *buf, u32 size,
 	if (vgpu_is_gtt(v, off)) {
 		if (write) {
 			memcpy(&val, buf, size);
-			vgpu_gtt_write_entry(v, off, le64_to_cpu(val), size);
-		} else {
-			val = vgpu_gtt_read_entry(v, off);
-			if (size == 4)
-				val = (u32)(val >> (off & 4 ? 32 : 0));
-			val = cpu_to_le64(val);
-			memcpy(buf, &val, size);
+			return vgpu_gtt_write_entry(v, off, le64_to_cpu(val),
+						    size);
 		}
+		val = vgpu_gtt_get(v, vgpu_gtt_index(off));
+		if (size == 4)
+			val = (u32)(val >> (off & 4 ? 32 : 0));
+		val = cpu_to_le64(val);
+		memcpy(buf, &val, size);
 		return 0;
 	}
-	if (off >= VGPU_REG_END) {	/* unused window space */
+	if (off >= VGPU_GTT_WINDOW)	/* past the type's last entry */
+		return -EINVAL;
+	if (off >= VGPU_REG_END) {	/* unused register space */
 		if (!write)
 			memset(buf, 0, size);
 		return 0;
@@ -299,11 +390,21 @@ static int vgpu_access(struct vgpu_dev *v, u64 pos, u8 *buf, u32 size,
 			memcpy(buf, v->cfg + off, size);
 		return 0;
 	case VFIO_PCI_BAR0_REGION_INDEX:
-		if (off + size > VGPU_BAR0_SIZE)
+		if (off + size > vgpu_bar0_size(v->type))
 			return -EINVAL;
 		return vgpu_bar0_rw(v, off, buf, size, write);
 	}
 	return -EINVAL;
+}
+
+/* An aligned access of two or more whole entries inside the GTT window */
+static bool vgpu_is_gtt_bulk(struct vgpu_dev *v, u64 pos, size_t count)
+{
+	u64 off = pos & VGPU_OFFSET_MASK;
+
+	return pos >> VGPU_OFFSET_SHIFT == VFIO_PCI_BAR0_REGION_INDEX &&
+	       off < U32_MAX && vgpu_is_gtt(v, off) && !(off & 7) &&
+	       count >= 16 && !(count & 7);
 }
 
 static u32 vgpu_chunk(u64 pos, size_t count)
@@ -325,7 +426,8 @@ static u32 vgpu_chunk(u64 pos, size_t count)
  * @ppos: file position: region index << 40 | offset
  * @write: direction
  *
- * Splits the access into naturally aligned pieces of up to 8 bytes.
+ * Splits the access into naturally aligned pieces of up to 8 bytes, except
+ * an aligned access of whole GTT entries, done in batches of entries.
  *
  * Return: bytes transferred or a negative errno.
  */
@@ -333,9 +435,16 @@ ssize_t vgpu_region_rw(struct vgpu_dev *v, char __user *ubuf, size_t count,
 		       loff_t *ppos, bool write)
 {
 	size_t done = 0;
-	int ret = 0;
+	ssize_t ret = 0;
 	u8 buf[8];
 
+	if (vgpu_is_gtt_bulk(v, *ppos, count)) {
+		ret = vgpu_gtt_bulk_rw(v, ubuf, count,
+				       *ppos & VGPU_OFFSET_MASK, write);
+		if (ret > 0)
+			*ppos += ret;
+		return ret;
+	}
 	while (done < count) {
 		u64 pos = *ppos + done;
 		u32 size = vgpu_chunk(pos, count - done);

@@ -12,6 +12,7 @@
 #include <linux/mutex.h>
 #include <linux/vfio.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/sample_vgpu.h>
 
 #include "cmd_parser.h"
@@ -19,8 +20,16 @@
 #define VGPU_NAME		"sample_vgpu"
 #define VGPU_IRQ_NONE		(-1)
 
-/* internal GTT entry flag, only in migration streams: pin was revoked */
-#define VGPU_GTT_MIG_REVOKED	BIT_ULL(1)
+/*
+ * The GTT is a two-level table: an xarray of leaves, each one page of
+ * entries, allocated when an entry in it is first written non-zero and freed
+ * when all its entries are zero again.  Kernel memory thus follows the
+ * entries in use, not the aperture (up to 1M entries, 4 GiB).
+ */
+#define VGPU_GTT_LEAF_SHIFT	8
+#define VGPU_GTT_LEAF_ENTRIES	BIT(VGPU_GTT_LEAF_SHIFT)
+/* entries per batch of a bulk GTT access: also the most pages per pin call */
+#define VGPU_GTT_BATCH		512
 
 /**
  * struct vgpu_type - an mdev type: a share of the parent's GTT pool
@@ -40,13 +49,16 @@ struct vgpu_type {
 
 /**
  * struct vgpu_gtt_entry - one GTT entry
- * @val: guest-visible value (IOVA page | VGPU_GTT_VALID)
- * @iova: IOVA of @page while pinned
+ * @val: committed value (IOVA page | VGPU_GTT_VALID); while @page is set,
+ *       its address is the pinned IOVA
  * @page: pinned guest page, NULL if not valid or revoked by dma_unmap
+ *
+ * A high half staged by a 4-byte write over a pinned entry is kept apart
+ * (vgpu_dev::gtt_staged) until the low half commits it, so @val always
+ * names the pinned page.
  */
 struct vgpu_gtt_entry {
 	u64 val;
-	dma_addr_t iova;
 	struct page *page;
 };
 
@@ -61,6 +73,9 @@ struct vgpu_gtt_entry {
  * @submissions: doorbells processed
  * @gtt_revoked: GTT pins dropped because their IOVA was unmapped
  * @mig_bytes: migration stream bytes read and written
+ * @pin_calls: vfio_pin_pages() calls (one per contiguous run of entries)
+ * @unpin_calls: vfio_unpin_pages() calls
+ * @gtt_leaves: GTT leaves allocated now
  */
 struct vgpu_counters {
 	atomic64_t pages_pinned;
@@ -72,6 +87,9 @@ struct vgpu_counters {
 	atomic64_t submissions;
 	atomic64_t gtt_revoked;
 	atomic64_t mig_bytes;
+	atomic64_t pin_calls;
+	atomic64_t unpin_calls;
+	atomic64_t gtt_leaves;
 };
 
 /* written ranges a submission may keep pending before a flush */
@@ -113,8 +131,10 @@ struct vgpu_log;
  * @running: execution allowed (migration state not stopped)
  * @cfg: PCI config space
  * @regs: register file (same layout as the migration stream)
- * @gtt: GTT entries
+ * @gtt: GTT leaves by leaf index (entry index >> VGPU_GTT_LEAF_SHIFT)
+ * @gtt_staged: high halves staged over pinned entries, by entry index
  * @gtt_gen: bumped on every GTT change, for PRE_COPY dirty_bytes
+ * @pin_pages: pages returned by one bulk pin call (VGPU_GTT_BATCH)
  * @irq_index: VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX or none
  * @intx_trigger: INTx eventfd
  * @msi_trigger: MSI eventfd
@@ -141,8 +161,10 @@ struct vgpu_dev {
 	bool running;
 	u8 cfg[VGPU_CFG_SIZE];
 	struct vgpu_mig_regs regs;
-	struct vgpu_gtt_entry *gtt;
+	struct xarray gtt;
+	struct xarray gtt_staged;
 	u64 gtt_gen;
+	struct page **pin_pages;
 	int irq_index;
 	struct eventfd_ctx *intx_trigger;
 	struct eventfd_ctx *msi_trigger;
@@ -167,15 +189,16 @@ static inline struct vgpu_dev *vdev_to_vgpu(struct vfio_device *vdev)
 	return container_of(vdev, struct vgpu_dev, vdev);
 }
 
-static inline u32 vgpu_aperture(const struct vgpu_dev *v)
+static inline u64 vgpu_aperture(const struct vgpu_dev *v)
 {
-	return v->type->gtt_entries << VGPU_PAGE_SHIFT;
+	return (u64)v->type->gtt_entries << VGPU_PAGE_SHIFT;
 }
 
 /* main.c */
 extern struct workqueue_struct *vgpu_wq;
 
 /* mmio.c */
+u32 vgpu_bar0_size(const struct vgpu_type *t);
 void vgpu_mmio_setup(void);
 void vgpu_cfg_init(struct vgpu_dev *v);
 void vgpu_cfg_load(struct vgpu_dev *v, const u8 *src);
@@ -184,10 +207,18 @@ ssize_t vgpu_region_rw(struct vgpu_dev *v, char __user *ubuf, size_t count,
 		       loff_t *ppos, bool write);
 
 /* gtt.c */
-int vgpu_gtt_set(struct vgpu_dev *v, u32 index, u64 val);
+void vgpu_gtt_init(struct vgpu_dev *v);
+void vgpu_gtt_destroy(struct vgpu_dev *v);
+u64 vgpu_gtt_get(struct vgpu_dev *v, u32 index);
+int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
+		       u32 n, u32 *failed);
+int vgpu_gtt_stage_high(struct vgpu_dev *v, u32 index, u32 hi);
 void vgpu_gtt_clear(struct vgpu_dev *v);
-int vgpu_gtt_restore(struct vgpu_dev *v, u32 index, u64 val, bool revoked);
 void vgpu_gtt_unmap(struct vgpu_dev *v, u64 iova, u64 length);
+size_t vgpu_gtt_runs(struct vgpu_dev *v);
+void vgpu_gtt_save(struct vgpu_dev *v, u8 *dst, size_t runs);
+int vgpu_gtt_check_runs(const struct vgpu_dev *v, const u8 *src, size_t len);
+int vgpu_gtt_load(struct vgpu_dev *v, const u8 *src, size_t len);
 u32 vgpu_gtt_check(struct vgpu_dev *v, u32 addr, u32 len);
 u32 vgpu_gtt_read(struct vgpu_dev *v, u32 addr, void *buf, u32 len);
 u32 vgpu_gtt_write(struct vgpu_dev *v, u32 addr, const void *buf, u32 len);

@@ -24,10 +24,15 @@
 #define VGPU_CFG_SIZE			256
 #define VGPU_CFG_MSI_CAP		0x50
 
-/* BAR0: registers at 0, GTT window at VGPU_GTT_WINDOW */
-#define VGPU_BAR0_SIZE			0x10000
+/*
+ * BAR0: registers at 0, GTT window at VGPU_GTT_WINDOW.  The BAR is the
+ * smallest power of two of at least VGPU_BAR0_MIN_SIZE that holds the
+ * type's GTT window (VFIO_DEVICE_GET_REGION_INFO reports it); accesses
+ * past the type's last GTT entry fail with EINVAL.
+ */
+#define VGPU_BAR0_MIN_SIZE		0x10000
 #define VGPU_GTT_WINDOW			0x8000
-#define VGPU_GTT_MAX_ENTRIES		4096
+#define VGPU_GTT_MAX_ENTRIES		(1u << 20)	/* 4 GiB aperture */
 #define VGPU_PAGE_SHIFT			12
 #define VGPU_PAGE_SIZE			(1u << VGPU_PAGE_SHIFT)
 
@@ -134,7 +139,7 @@
  * and is the one applied on RESUMING -> STOP.
  */
 #define VGPU_MIG_MAGIC			0x47494d55504756ull	/* "VGPUMIG" */
-#define VGPU_MIG_VERSION_MAJOR		1
+#define VGPU_MIG_VERSION_MAJOR		2
 #define VGPU_MIG_VERSION_MINOR		0
 #define VGPU_MIG_REC_PRECOPY		1
 #define VGPU_MIG_REC_FULL		2
@@ -173,12 +178,30 @@ struct vgpu_mig_regs {
 };
 
 /*
- * FULL payload: struct vgpu_mig_regs, VGPU_CFG_SIZE bytes of config space,
- * then gtt_entries little-endian __u64 GTT entries.
- * PRECOPY payload: gtt_entries __u64 GTT entries.
+ * A GTT in a stream is a list of runs, so that its size follows the
+ * mappings' layout rather than the aperture: entry first + k (k < count)
+ * holds val + k * VGPU_PAGE_SIZE.  Runs are in ascending entry order and do
+ * not overlap; entries in no run are zero.  val holds only address bits,
+ * VGPU_GTT_VALID and VGPU_MIG_GTT_REVOKED (the source had lost the entry's
+ * pin to an unmap: it is restored without a pin); the last entry's address
+ * must not wrap.  All fields little-endian.
  */
-#define VGPU_MIG_FULL_LEN(entries)	(sizeof(struct vgpu_mig_regs) + \
-					 VGPU_CFG_SIZE + 8 * (entries))
-#define VGPU_MIG_PRECOPY_LEN(entries)	(8 * (entries))
+struct vgpu_mig_gtt_run {
+	__u32 first;
+	__u32 count;		/* >= 1 */
+	__u64 val;
+};
+
+#define VGPU_MIG_GTT_REVOKED		(1ull << 1)
+
+/*
+ * FULL payload: struct vgpu_mig_regs, VGPU_CFG_SIZE bytes of config space,
+ * then GTT runs.  PRECOPY payload: GTT runs.  At most one run per entry.
+ */
+#define VGPU_MIG_FULL_FIXED		(sizeof(struct vgpu_mig_regs) + \
+					 VGPU_CFG_SIZE)
+#define VGPU_MIG_FULL_LEN(runs)		(VGPU_MIG_FULL_FIXED + \
+					 sizeof(struct vgpu_mig_gtt_run) * (runs))
+#define VGPU_MIG_PRECOPY_LEN(runs)	(sizeof(struct vgpu_mig_gtt_run) * (runs))
 
 #endif /* _UAPI_LINUX_SAMPLE_VGPU_H */

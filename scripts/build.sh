@@ -10,6 +10,12 @@
 #      with VFIO_STOCK=y, against Debian's stock headers
 #   5. build the static user-space tests and tools
 #   6. pack the test VM's initramfs
+# For another kernel (scripts/build-7.3.sh, check-debug.sh) the caller sets
+# BUILD, KVER in BUILD/kver with SKIP_SETUP=1, KDIR, STOCK_MODULES and
+# prepare-kernel.sh's KDEBS, SRCTAR and SERIES; KMAKE_WRAP runs the module
+# builds in another root (scripts/trixie-run.sh); VARIANTS (default
+# "patched stock") selects the module sets; USERSPACE_FROM, a main build
+# directory, reuses its user-space binaries instead of building them.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -30,13 +36,16 @@ STOCK_MODULES=${STOCK_MODULES:-$BUILD/kernel/stock}
 "$TOP/scripts/prepare-kernel.sh" "$KVER" "$BUILD"
 KP=$BUILD/kpatched
 
-kmake() { make -s -C "$KDIR" -j"$JOBS" "$@" modules; }
+VARIANTS=${VARIANTS:-patched stock}
+kmake() { ${KMAKE_WRAP:-} make -s -C "$KDIR" -j"$JOBS" "$@" modules; }
 
-log "patched vfio, vfio_iommu_type1, mdev ($KVER)"
-kmake M="$KP/drivers/vfio"
 mkdir -p "$BUILD/modules/patched" "$BUILD/modules/stock"
-cp "$KP"/drivers/vfio/{vfio,vfio_iommu_type1}.ko "$KP/drivers/vfio/mdev/mdev.ko" \
-	"$BUILD/modules/patched/"
+if [[ " $VARIANTS " = *" patched "* ]]; then
+	log "patched vfio, vfio_iommu_type1, mdev ($KVER)"
+	kmake M="$KP/drivers/vfio"
+	cp "$KP"/drivers/vfio/{vfio,vfio_iommu_type1}.ko "$KP/drivers/vfio/mdev/mdev.ko" \
+		"$BUILD/modules/patched/"
+fi
 cp "$STOCK_MODULES"/*.ko "$BUILD/modules/stock/"
 
 # The project's own modules, one copy of the sources per variant (external
@@ -44,7 +53,7 @@ cp "$STOCK_MODULES"/*.ko "$BUILD/modules/stock/"
 own_module() {	# SRCDIR NAME
 	local src=$1 name=$2 v obj
 	[ -e "$src/Kbuild" ] || return 0
-	for v in patched stock; do
+	for v in $VARIANTS; do
 		obj=$BUILD/obj/$v/$name
 		mkdir -p "$obj"
 		# Refresh sources, keep objects for an incremental rebuild.
@@ -58,10 +67,18 @@ own_module() {	# SRCDIR NAME
 		fi
 		cp "$obj"/*.ko "$BUILD/modules/$v/"
 	done
-	log "module $name (patched + stock)"
+	log "module $name (${VARIANTS// / + })"
 }
 own_module "$TOP/tests/mdev" dirty_test_mdev
 [ "${SKIP_VGPU:-0}" = 1 ] || own_module "$TOP/drivers/gpu/sample-vgpu" sample_vgpu
+
+if [ -n "${USERSPACE_FROM:-}" ]; then
+	mkdir -p "$BUILD/bin"
+	cp -a "$USERSPACE_FROM"/bin/. "$BUILD/bin/"
+	"$TOP/scripts/vm/mkinitramfs.sh" "$BUILD" "$BUILD/vm/initramfs.cpio"
+	log "done ($KVER, user space of $USERSPACE_FROM)"
+	exit 0
+fi
 
 # User space: the patched uAPI header first, then the harness.
 mkdir -p "$BUILD/uapi/linux" "$BUILD/bin"

@@ -46,22 +46,4 @@ fi
 	2>&1 | tee -a "$out/tap.log"
 vmrc=${PIPESTATUS[0]}
 
-pass=$(grep -cE '^ok [0-9]+' "$out/tap.log" | tr -d ' ')
-skip=$(grep -E '^ok [0-9]+' "$out/tap.log" | grep -c '# SKIP' | tr -d ' ')
-fail=$(grep -cE '^not ok [0-9]+' "$out/tap.log" | tr -d ' ')
-pass=$((pass - skip))
-if [ "$vmrc" != 0 ] && [ "$fail" = 0 ]; then
-	echo "not ok - test VM run (exit $vmrc: kernel log or VM failure, see $out/vm)"
-	fail=1
-fi
-if [ "$vmrc" != 0 ] && [ -s "$out/vm/bad-lines.log" ]; then
-	echo "not ok - guest kernel log has WARN/BUG/Oops/lockdep lines"
-	fail=$((fail + 1))
-fi
-echo "# suite took $(( $(date +%s) - start ))s; logs in $out"
-if [ "$skip" != 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
-else
-	echo "$pass passed, $fail failed"
-fi
-[ "$fail" = 0 ]
+"$TOP/scripts/tap-summary.sh" "$out/tap.log" "$vmrc" "$out/vm" "$start"

@@ -5,38 +5,62 @@
 #
 # Extract the Debian kernel image for KVER (vmlinuz and the stock vfio,
 # vfio_iommu_type1 and mdev modules) into BUILD/kernel, extract the
-# pristine drivers/vfio and VFIO headers from linux-source-6.12 into
+# pristine drivers/vfio and VFIO headers from linux-source into
 # BUILD/ksrc, and apply the project's series onto a copy in BUILD/kpatched.
+# Environment (defaults: Debian 6.12 from the host's apt): KDEBS, a
+# directory of already downloaded image/modules/base .debs (otherwise
+# linux-image-KVER-unsigned is downloaded); SRCTAR, the linux-source
+# tarball; SERIES, the series directory.
 set -euo pipefail
 
 KVER=$1
 BUILD=$2
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-SERIES=$TOP/drivers/vfio/patches
+SERIES=${SERIES:-$TOP/drivers/vfio/patches}
+SRCTAR=${SRCTAR:-/usr/src/linux-source-6.12.tar.xz}
 log() { echo "prepare: $*" >&2; }
 
 mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
 
 # --- the Debian kernel image (for the VM) and its stock modules ---------
+# 6.12 ships /boot/vmlinuz-KVER and /lib/modules; 7.x packages put both
+# under /usr/lib/modules/KVER.
 if [ ! -e "$BUILD/kernel/.done2-$KVER" ]; then
 	rm -rf "$BUILD/kernel"
-	mkdir -p "$BUILD/kernel/debs" "$BUILD/kernel/stock" "$BUILD/kernel/extra"
-	(cd "$BUILD/kernel/debs" &&
+	mkdir -p "$BUILD/kernel/debs" "$BUILD/kernel/stock" "$BUILD/kernel/extra" \
+		"$BUILD/kernel/x"
+	debs=${KDEBS:-$BUILD/kernel/debs}
+	[ -n "${KDEBS:-}" ] || (cd "$debs" &&
 	 apt-get download -q "linux-image-$KVER-unsigned" >&2 2>/dev/null ||
 	 apt-get download -q "linux-image-$KVER-unsigned" >&2)
-	dpkg-deb -x "$BUILD"/kernel/debs/linux-image-*.deb "$BUILD/kernel/x"
-	cp "$BUILD/kernel/x/boot/vmlinuz-$KVER" "$BUILD/kernel/vmlinuz"
-	cp "$BUILD/kernel/x/boot/config-$KVER" "$BUILD/kernel/config"
-	mdir="$BUILD/kernel/x/lib/modules/$KVER/kernel"
-	for m in drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 \
-		 drivers/vfio/mdev/mdev; do
-		xz -dc "$mdir/$m.ko.xz" > "$BUILD/kernel/stock/$(basename "$m").ko"
-	done
+	mods="drivers/vfio/vfio drivers/vfio/vfio_iommu_type1 drivers/vfio/mdev/mdev"
 	# 9p over virtio, to share the host's root read-only with the test
 	# VM (host programs such as QEMU then run inside it).
-	mkdir -p "$BUILD/kernel/extra"
-	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+	extra="fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p"
+	for d in "$debs"/*.deb; do
+		dpkg-deb --fsys-tarfile "$d" | tar -x -C "$BUILD/kernel/x" \
+			--wildcards '*/boot/vmlinuz-*' '*/modules/*/vmlinuz*' \
+			'*/boot/config-*' '*/modules/*/config' \
+			$(for m in $mods $extra; do echo "*/kernel/$m.ko.xz"; done) \
+			2>/dev/null || true
+	done
+	x=$BUILD/kernel/x
+	for f in "$x/boot/vmlinuz-$KVER" "$x/usr/lib/modules/$KVER/vmlinuz"*; do
+		[ -e "$f" ] && cp "$f" "$BUILD/kernel/vmlinuz"
+	done
+	for f in "$x/boot/config-$KVER" "$x/usr/lib/modules/$KVER/config"; do
+		[ -e "$f" ] && cp "$f" "$BUILD/kernel/config"
+	done
+	mdir=
+	for d in "$x/lib/modules/$KVER/kernel" "$x/usr/lib/modules/$KVER/kernel"; do
+		[ -d "$d" ] && mdir=$d
+	done
+	[ -e "$BUILD/kernel/vmlinuz" ] && [ -n "$mdir" ] || { log "no image for $KVER"; exit 1; }
+	for m in $mods; do
+		xz -dc "$mdir/$m.ko.xz" > "$BUILD/kernel/stock/$(basename "$m").ko"
+	done
+	for m in $extra; do
 		xz -dc "$mdir/$m.ko.xz" > "$BUILD/kernel/extra/$(basename "$m").ko"
 	done
 	rm -rf "$BUILD/kernel/x" "$BUILD/kernel/debs"
@@ -45,22 +69,22 @@ if [ ! -e "$BUILD/kernel/.done2-$KVER" ]; then
 fi
 
 # --- pristine subset of linux-source ------------------------------------
-SRCTAR=/usr/src/linux-source-6.12.tar.xz
+SP=$(basename "$SRCTAR" .tar.xz)
 if [ ! -e "$BUILD/ksrc/.done-$KVER" ]; then
 	rm -rf "$BUILD/ksrc" "$BUILD/ksrc.tmp"
 	mkdir -p "$BUILD/ksrc.tmp"
 	tar -xJf "$SRCTAR" -C "$BUILD/ksrc.tmp" --strip-components=1 \
 		--wildcards \
-		'linux-source-6.12/drivers/vfio' \
-		'linux-source-6.12/include/linux/vfio.h' \
-		'linux-source-6.12/include/linux/vfio_pci_core.h' \
-		'linux-source-6.12/include/uapi/linux/vfio.h' \
-		'linux-source-6.12/scripts/checkpatch.pl' \
-		'linux-source-6.12/scripts/spelling.txt' \
-		'linux-source-6.12/scripts/const_structs.checkpatch' \
-		'linux-source-6.12/scripts/kernel-doc' \
-		'linux-source-6.12/tools/testing/selftests/kselftest_harness.h' \
-		'linux-source-6.12/tools/testing/selftests/kselftest.h'
+		"$SP/drivers/vfio" \
+		"$SP/include/linux/vfio.h" \
+		"$SP/include/linux/vfio_pci_core.h" \
+		"$SP/include/uapi/linux/vfio.h" \
+		"$SP/scripts/checkpatch.pl" \
+		"$SP/scripts/spelling.txt" \
+		"$SP/scripts/const_structs.checkpatch" \
+		"$SP/scripts/kernel-doc" \
+		"$SP/tools/testing/selftests/kselftest_harness.h" \
+		"$SP/tools/testing/selftests/kselftest.h"
 	mv "$BUILD/ksrc.tmp" "$BUILD/ksrc"
 	touch "$BUILD/ksrc/.done-$KVER"
 	log "pristine source extracted"

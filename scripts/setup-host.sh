@@ -43,7 +43,7 @@ KVER="$UPV+deb12-amd64"
 SRCVER=$(apt-cache madison linux-source-6.12 | awk '{print $3}' | grep "^$UPV-" | head -1)
 
 pkgs=(build-essential bc kmod cpio xz-utils zstd busybox-static perl python3
-      gnuplot-nox mdevctl clang libfuzzer-14-dev
+      gnuplot-nox mdevctl clang libfuzzer-14-dev debootstrap
       "linux-headers-$KVER" "linux-source-6.12=$SRCVER")
 missing=()
 for p in "${pkgs[@]}"; do

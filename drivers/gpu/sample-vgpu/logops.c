@@ -22,7 +22,7 @@
 #if IS_BUILTIN(CONFIG_IOMMUFD_DRIVER)
 
 /* iova_bitmap_set() is exported in the IOMMUFD namespace */
-MODULE_IMPORT_NS(IOMMUFD);
+VGPU_IMPORT_NS(IOMMUFD);
 
 #define VGPU_LOG_MAX_RANGES	256
 #define VGPU_LOG_MAX_PAGES	BIT(26)	/* 256 GiB, 8 MiB of bitmap */

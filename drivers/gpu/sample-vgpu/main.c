@@ -292,28 +292,43 @@ static int vgpu_get_device_info(unsigned long arg)
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
 
-static int vgpu_get_region_info(struct vgpu_dev *v, unsigned long arg)
+static int vgpu_region_info(struct vfio_device *vdev,
+			    struct vfio_region_info *info,
+			    struct vfio_info_cap *caps)
+{
+	if (info->index >= VFIO_PCI_NUM_REGIONS)
+		return -EINVAL;
+	info->offset = (u64)info->index << 40;
+	info->flags = 0;
+	info->size = 0;
+	info->cap_offset = 0;
+	if (info->index == VFIO_PCI_CONFIG_REGION_INDEX)
+		info->size = VGPU_CFG_SIZE;
+	else if (info->index == VFIO_PCI_BAR0_REGION_INDEX)
+		info->size = vgpu_bar0_size(vdev_to_vgpu(vdev)->type);
+	if (info->size)
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+	return 0;
+}
+
+#ifndef VGPU_HAVE_REGION_INFO_OP
+static int vgpu_get_region_info(struct vfio_device *vdev, unsigned long arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
 	struct vfio_region_info info;
+	int ret;
 
 	if (copy_from_user(&info, (void __user *)arg, minsz))
 		return -EFAULT;
-	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_REGIONS)
+	if (info.argsz < minsz)
 		return -EINVAL;
-	info.offset = (u64)info.index << 40;
-	info.flags = 0;
-	info.size = 0;
-	info.cap_offset = 0;
-	if (info.index == VFIO_PCI_CONFIG_REGION_INDEX)
-		info.size = VGPU_CFG_SIZE;
-	else if (info.index == VFIO_PCI_BAR0_REGION_INDEX)
-		info.size = vgpu_bar0_size(v->type);
-	if (info.size)
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
+	ret = vgpu_region_info(vdev, &info, NULL);
+	if (ret)
+		return ret;
 	return copy_to_user((void __user *)arg, &info, minsz) ? -EFAULT : 0;
 }
+#endif
 
 static long vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		       unsigned long arg)
@@ -323,8 +338,10 @@ static long vgpu_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	switch (cmd) {
 	case VFIO_DEVICE_GET_INFO:
 		return vgpu_get_device_info(arg);
+#ifndef VGPU_HAVE_REGION_INFO_OP
 	case VFIO_DEVICE_GET_REGION_INFO:
-		return vgpu_get_region_info(v, arg);
+		return vgpu_get_region_info(vdev, arg);
+#endif
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vgpu_get_irq_info(v, arg);
 	case VFIO_DEVICE_SET_IRQS:
@@ -344,6 +361,9 @@ static const struct vfio_device_ops vgpu_dev_ops = {
 	.read = vgpu_read,
 	.write = vgpu_write,
 	.ioctl = vgpu_ioctl,
+#ifdef VGPU_HAVE_REGION_INFO_OP
+	.get_region_info_caps = vgpu_region_info,
+#endif
 	.dma_unmap = vgpu_dma_unmap,
 #if IS_ENABLED(CONFIG_IOMMUFD)
 	.bind_iommufd = vfio_iommufd_emulated_bind,

@@ -234,15 +234,12 @@ static long vgpu_precopy_ioctl(struct file *filp, unsigned int cmd,
 	struct vgpu_dev *v = migf->v;
 	unsigned long minsz = offsetofend(struct vfio_precopy_info,
 					  dirty_bytes);
-	struct vfio_precopy_info info;
-	int ret = 0;
+	struct vfio_precopy_info info = {};
+	int ret;
 
-	if (cmd != VFIO_MIG_GET_PRECOPY_INFO)
-		return -ENOTTY;
-	if (copy_from_user(&info, (void __user *)arg, minsz))
-		return -EFAULT;
-	if (info.argsz < minsz)
-		return -EINVAL;
+	ret = vgpu_check_precopy_ioctl(&v->vdev, cmd, arg, &info);
+	if (ret)
+		return ret;
 
 	mutex_lock(&v->state_mutex);
 	if (v->mig_state != VFIO_DEVICE_STATE_PRE_COPY &&

@@ -10,6 +10,7 @@
 #   make series-build  every prefix of the series applies (no fuzz) and builds
 #   make bench      migrations 64M..4G and dirty-tracking costs (docs/bench)
 #   make check-7.3  the parts of the suite that need no series, on Linux 7.3
+#   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -63,4 +64,11 @@ all-7.3: all
 check-7.3: all-7.3
 	./scripts/check-7.3.sh
 
-.PHONY: all-7.3 check-7.3
+# Are the series' fixes still needed?  Each kernel's stock VFIO against
+# stock_fixes_test, the unmap deadlock test and a reading of
+# its source; one line per bug and kernel (docs/design.rst, "Linux 7.3").
+repro-fixes: all-7.3
+	./scripts/repro-fixes.sh 6.12
+	./scripts/repro-fixes.sh 7.3
+
+.PHONY: all-7.3 check-7.3 repro-fixes

@@ -13,6 +13,8 @@
 
 #include "kselftest_harness.h"
 #include "vgpu_test_common.h"
+/* the stream's layout, private to the driver: this test takes it apart */
+#include "../../drivers/gpu/sample-vgpu/mig_stream.h"
 
 #define HDR_LEN		sizeof(struct vgpu_mig_hdr)
 #define RUN_LEN		sizeof(struct vgpu_mig_gtt_run)

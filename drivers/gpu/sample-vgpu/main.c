@@ -527,13 +527,11 @@ static int vgpu_parent_add(void)
 				   vgpu_mdev_types,
 				   ARRAY_SIZE(vgpu_mdev_types));
 	if (ret)
-		goto err_unregister;
+		goto err_del;
 	return 0;
 
-err_unregister:
-	device_unregister(&vgpu_parent_dev);
-	class_destroy(vgpu_class);
-	return ret;
+err_del:
+	device_del(&vgpu_parent_dev);
 err_put:
 	put_device(&vgpu_parent_dev);
 	class_destroy(vgpu_class);

@@ -9,8 +9,8 @@
  * RUNNING_P2P.
  *
  * The stream is a sequence of records (struct vgpu_mig_hdr + payload, see
- * include/uapi/linux/sample_vgpu.h): PRE_COPY yields a GTT snapshot record,
- * and another one whenever the GTT changed after the last was read;
+ * mig_stream.h, private to the driver): PRE_COPY yields a GTT snapshot
+ * record, and another one whenever the GTT changed after the last was read;
  * STOP_COPY appends the FULL record.  A GTT travels as runs of contiguous
  * mappings, so records follow the mappings' layout, not the aperture.  The
  * resuming side checks each record as it arrives (magic, version, type,

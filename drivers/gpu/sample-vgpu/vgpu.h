@@ -16,6 +16,7 @@
 #include <linux/sample_vgpu.h>
 
 #include "cmd_parser.h"
+#include "mig_stream.h"
 
 #define VGPU_NAME		"sample_vgpu"
 #define VGPU_IRQ_NONE		(-1)

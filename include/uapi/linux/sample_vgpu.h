@@ -2,10 +2,12 @@
 /*
  * sample_vgpu.h - device interface of the sample vGPU mediated device
  *
- * Register map, command encoding, error codes and migration stream layout of
- * drivers/gpu/sample-vgpu.  Shared by the kernel driver, its command parser
- * (also built in user space for unit tests and fuzzing) and user-space
- * drivers.  See docs/sample-vgpu.rst for the prose description.
+ * Register map, command encoding and error codes of drivers/gpu/sample-vgpu.
+ * Shared by the kernel driver, its command parser (also built in user space
+ * for unit tests and fuzzing) and user-space drivers.  See
+ * docs/sample-vgpu.rst for the prose description.  The migration stream is
+ * opaque to user space, as VFIO migration data is (<linux/vfio.h>): its
+ * layout is the driver's own (drivers/gpu/sample-vgpu/mig_stream.h).
  *
  * All registers are little-endian.  Device ("GTT") addresses are 32 bits:
  * GTT entry i translates device addresses [i * 4096, (i + 1) * 4096) to the
@@ -130,78 +132,5 @@
 #define VGPU_ERR_UNMAPPED		10	/* GTT entry invalid or revoked */
 #define VGPU_ERR_DMA			11	/* pinning or access failed */
 #define VGPU_ERR_MAX			11
-
-/*
- * Migration stream: a sequence of records, each a struct vgpu_mig_hdr
- * followed by hdr.length payload bytes.  hdr.crc is the CRC-32 (IEEE 802.3,
- * as crc32_le(~0, ...) ^ ~0) of the payload.  PRECOPY records carry a GTT
- * snapshot; the FULL record (last in the stream) carries the device state
- * and is the one applied on RESUMING -> STOP.
- */
-#define VGPU_MIG_MAGIC			0x47494d55504756ull	/* "VGPUMIG" */
-#define VGPU_MIG_VERSION_MAJOR		2
-#define VGPU_MIG_VERSION_MINOR		0
-#define VGPU_MIG_REC_PRECOPY		1
-#define VGPU_MIG_REC_FULL		2
-
-struct vgpu_mig_hdr {
-	__u64 magic;
-	__u16 version_major;
-	__u16 version_minor;
-	__u32 kind;		/* VGPU_MIG_REC_* */
-	__u32 type_id;		/* mdev type index, must match */
-	__u32 gtt_entries;	/* must match the destination type */
-	__u32 length;		/* payload bytes */
-	__u32 crc;		/* CRC-32 of the payload */
-	__u64 reserved;		/* must be zero */
-};
-
-/* Guest-visible register state, payload start of a FULL record */
-struct vgpu_mig_regs {
-	__u32 ring_base;
-	__u32 ring_size;
-	__u32 ring_head;
-	__u32 ring_tail;
-	__u32 ring_ctl;
-	__u32 irq_status;
-	__u32 irq_enable;
-	__u32 last_seqno;
-	__u32 error;
-	__u32 error_head;
-	__u32 error_cmd;
-	__u32 error_depth;
-	__u32 cmds_executed;
-	__u32 cmds_rejected;
-	__u32 submissions;
-	__u32 doorbell_pending;
-	__u32 scratch[VGPU_NUM_SCRATCH];
-};
-
-/*
- * A GTT in a stream is a list of runs, so that its size follows the
- * mappings' layout rather than the aperture: entry first + k (k < count)
- * holds val + k * VGPU_PAGE_SIZE.  Runs are in ascending entry order and do
- * not overlap; entries in no run are zero.  val holds only address bits,
- * VGPU_GTT_VALID and VGPU_MIG_GTT_REVOKED (the source had lost the entry's
- * pin to an unmap: it is restored without a pin); the last entry's address
- * must not wrap.  All fields little-endian.
- */
-struct vgpu_mig_gtt_run {
-	__u32 first;
-	__u32 count;		/* >= 1 */
-	__u64 val;
-};
-
-#define VGPU_MIG_GTT_REVOKED		(1ull << 1)
-
-/*
- * FULL payload: struct vgpu_mig_regs, VGPU_CFG_SIZE bytes of config space,
- * then GTT runs.  PRECOPY payload: GTT runs.  At most one run per entry.
- */
-#define VGPU_MIG_FULL_FIXED		(sizeof(struct vgpu_mig_regs) + \
-					 VGPU_CFG_SIZE)
-#define VGPU_MIG_FULL_LEN(runs)		(VGPU_MIG_FULL_FIXED + \
-					 sizeof(struct vgpu_mig_gtt_run) * (runs))
-#define VGPU_MIG_PRECOPY_LEN(runs)	(sizeof(struct vgpu_mig_gtt_run) * (runs))
 
 #endif /* _UAPI_LINUX_SAMPLE_VGPU_H */

@@ -23,6 +23,11 @@ bad=(
  "DEBUG_LOCKS_WARN_ON(lock->magic != lock)"
  "INFO: lockdep is turned off. turning off the locking correctness validator."
  "WARNING: bad unlock balance detected!"
+ "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:"
+ "rcu: INFO: rcu_preempt self-detected stall on CPU"
+ "rcu: INFO: rcu_sched detected expedited stalls on CPUs/tasks: { 1-... } 21003 jiffies s: 405 root: 0x2/."
+ "rcu: rcu_preempt kthread starved for 10502 jiffies! g3949 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x0 ->cpu=1"
+ "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1"
 )
 echo "TAP version 13"
 echo "1..$(( ${#bad[@]} + 1 ))"

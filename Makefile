@@ -11,6 +11,8 @@
 #   make bench      migrations 64M..4G and dirty-tracking costs (docs/bench)
 #   make check-7.3  the parts of the suite that need no series, on Linux 7.3
 #   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
+#   make fuzz       the vGPU command parser fuzzer: FUZZ_TIME s (300), fresh
+#                   seed, new coverage merged into tests/fuzz/corpus
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -30,13 +32,17 @@ bench: all
 checkpatch: all
 	./scripts/checkpatch.sh
 
+# Needs only clang and the parser sources, not the kernel build.
+fuzz:
+	$(MAKE) -s -f tests/vgpu/Makefile.host TOP=$(CURDIR) O=$(BUILD)/host fuzz
+
 series-build: all
 	./scripts/series-build.sh
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check run bench checkpatch series-build clean
+.PHONY: all check run bench checkpatch series-build fuzz clean
 
 # The whole suite on a debug kernel (KASAN, lockdep, kmemleak, fault
 # injection) built from linux-source-6.12 in build-debug/; not part of check.

@@ -9,6 +9,8 @@
 # Environment: OUT (default docs/bench), ROUNDS (8), FRAMES (2 per round),
 # COST_ARGS (dirty-cost options, default "-r 4 -b 4 -p 16"), SKIP_MIG=1 /
 # SKIP_COST=1 (reuse the last raw file of that boot).
+# Exit status: non-zero when a boot, a migration, a module load or a
+# dirty-cost run failed (the report is still written from what ran).
 #
 # Two VM boots:
 #   1. migrations (normal multi-threaded TCG): per module set (patched +
@@ -50,7 +52,7 @@ if [ -z "${SKIP_MIG:-}" ]; then
 $common
 M='./vgpu-migrate --no-pace -r $ROUNDS -f $FRAMES'
 phase() {	# LABEL MODULES
-	vfio-mods \$2
+	vfio-mods \$2 || echo '@@FAIL vfio-mods' \$2
 	for size in $SIZES; do
 		for w in $WLS; do
 			echo \"# \$1 \$size \$w\" >&2
@@ -67,7 +69,6 @@ phase stock stock
 " > "$raw" 2>"$BUILD/bench/stderr.txt" || { tail -30 "$raw"; echo "bench: migration boot failed" >&2; exit 1; }
 	echo "migration boot: $(( $(date +%s) - t0 )) s" > "$BUILD/bench/times.txt"
 fi
-grep '^@@FAIL' "$raw" && echo "bench: some migrations failed (see $raw)" >&2
 
 if [ -z "${SKIP_COST:-}" ]; then
 	t0=$(date +%s)
@@ -76,9 +77,12 @@ $common
 C='./dirty-cost $COST_ARGS'
 cost() {	# LABEL MODULES MODARGS TESTS...
 	l=\$1 m=\$2 a=\$3; shift 3
-	MODARGS_sample_vgpu=\$a vfio-mods \$m
-	{ [ \$# -gt 0 ] && \$C -l \$l \$@
-	  for w in $TWLS; do \$C -l \$l -s \$(scale \$w) -w workloads/\$w.wl tput; done
+	MODARGS_sample_vgpu=\$a vfio-mods \$m || echo '@@FAIL vfio-mods' \$m
+	{ if [ \$# -gt 0 ]; then \$C -l \$l \$@ || echo \"@@FAIL cost \$l \$*\" >&2; fi
+	  for w in $TWLS; do
+		\$C -l \$l -s \$(scale \$w) -w workloads/\$w.wl tput ||
+			echo \"@@FAIL cost \$l tput \$w\" >&2
+	  done
 	} > /tmp/cost.\$l.jsonl 2> /tmp/cost.err
 	cat /tmp/cost.err >&2
 	emit cost /tmp/cost.\$l.jsonl
@@ -87,8 +91,11 @@ cost() {	# LABEL MODULES MODARGS TESTS...
 cost fine-grained patched '' bitmap mark
 cost stock stock '' bitmap mark
 cost baseline patched fine_dirty=0
-\$C --compare /tmp/cost.fine-grained.jsonl /tmp/cost.stock.jsonl > /tmp/cmp.jsonl &&
+if \$C --compare /tmp/cost.fine-grained.jsonl /tmp/cost.stock.jsonl > /tmp/cmp.jsonl; then
 	emit cost /tmp/cmp.jsonl
+else
+	echo '@@FAIL cost compare'
+fi
 " > "$rawc" 2>"$BUILD/bench/stderr-cost.txt" || { tail -30 "$rawc"; echo "bench: cost boot failed" >&2; exit 1; }
 	echo "cost boot (ICOUNT=3, SMP=1): $(( $(date +%s) - t0 )) s" >> "$BUILD/bench/times.txt"
 fi
@@ -104,3 +111,8 @@ fi
 } > "$OUT/machine.txt"
 python3 "$TOP/scripts/bench-report.py" "$raw" "$rawc" "$OUT"
 cat "$OUT/results.md"
+# a benchmark whose run failed must fail
+if grep -h '^@@FAIL' "$raw" "$rawc" >&2; then
+	echo "bench: FAILED: the runs above failed (see $raw, $rawc)" >&2
+	exit 1
+fi

@@ -11,9 +11,13 @@
  *   stuck child is left behind (it can no longer exit); the VM is powered
  *   off after the run, so this runs in a VM boot of its own.
  * - fine, baseline (patched type1): the child must stop when told to, and
- *   in every second of the run each thread must do at least 1/DL_FACTOR
- *   of the iterations one thread alone did in the second before, on the
- *   same machine under the same load.
+ *   in every second of the run each thread must do at least DL_FLOOR
+ *   iterations, and at least 1/DL_FACTOR of what one thread alone did in
+ *   the second before (same machine, similar load).  Observed on 2 shared
+ *   cores: 2,600-69,000 for one thread alone, slowest thread-seconds of
+ *   two threads down to 1/17 of the solo second; the host's load swings
+ *   these several-fold from one second to the next, hence the wide
+ *   factor.
  *
  * Include after kselftest_harness.h.
  */
@@ -31,7 +35,8 @@
 #include <unistd.h>
 
 #define DL_SECONDS	3	/* both threads, patched */
-#define DL_FACTOR	20	/* a thread's rate vs one thread alone */
+#define DL_FACTOR	100	/* a thread's rate vs one thread alone */
+#define DL_FLOOR	100	/* iterations per thread and second */
 #define DL_STALL_MS	2000	/* no iteration at all: stalled */
 #define DL_DEADLINE_S	15	/* stock must stall within this */
 
@@ -166,7 +171,7 @@ static inline void dl_run(struct __test_metadata *_metadata, dl_iter_fn fn,
 			  void *ctx, bool *stuck)
 {
 	struct dl_shared *sh;
-	unsigned long solo, seen[DL_SECONDS + 1][2], min;
+	unsigned long solo, seen[DL_SECONDS + 1][2], min, d, slowest = ~0UL;
 	bool stall = dl_expect_stall(_metadata);
 	int s, i, rc;
 	pid_t pid;
@@ -213,16 +218,18 @@ static inline void dl_run(struct __test_metadata *_metadata, dl_iter_fn fn,
 	ASSERT_EQ(0, rc)
 		TH_LOG("worker errors: %d at %s, %d at %s", sh->err[0],
 		       sh->step[0], sh->err[1], sh->step[1]);
-	min = solo / DL_FACTOR;
-	TH_LOG("one thread alone: %lu/s; two threads: %lu + %lu in %d s (at least %lu each per second)",
-	       solo, seen[DL_SECONDS][0] - seen[0][0],
-	       seen[DL_SECONDS][1] - seen[0][1], DL_SECONDS, min ? min : 1);
-	ASSERT_LT(0, solo);
+	min = solo / DL_FACTOR > DL_FLOOR ? solo / DL_FACTOR : DL_FLOOR;
 	for (i = 0; i < 2; i++)
-		for (s = 1; s <= DL_SECONDS; s++)
-			EXPECT_LE(min ? min : 1, seen[s][i] - seen[s - 1][i])
+		for (s = 1; s <= DL_SECONDS; s++) {
+			d = seen[s][i] - seen[s - 1][i];
+			slowest = d < slowest ? d : slowest;
+			EXPECT_LE(min, d)
 				TH_LOG("thread %d slowed in second %d: %lu iterations",
-				       i, s, seen[s][i] - seen[s - 1][i]);
+				       i, s, d);
+		}
+	TH_LOG("one thread alone: %lu/s; two threads: %lu + %lu in %d s, slowest thread-second %lu (at least %lu)",
+	       solo, seen[DL_SECONDS][0] - seen[0][0],
+	       seen[DL_SECONDS][1] - seen[0][1], DL_SECONDS, slowest, min);
 	munmap(sh, sizeof(*sh));
 }
 

@@ -1,49 +1,96 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check`: the host-side tests, then the whole selftest suite in one
-# VM boot (stock oracle first, then the patched modules).  Counts TAP
-# results ("ok N", "not ok N"; "# SKIP" counts as skipped) and ends with
-# "N passed, N failed".  Exit status is non-zero on any failure, including
-# a bad line in the guest kernel log or a VM that did not finish.
+# `make check`: the host-side tests, then per kernel two VM boots: the
+# whole selftest suite (tests/vm/run-suite.sh: stock oracle first, then the
+# patched modules) and the deadlock control (tests/vm/deadlock-control.sh:
+# stock type1 must deadlock, and the deadlock tests must see it).
+#
+# Every test program's TAP is one part of build/check/tap.log, framed by
+# "# === begin NAME" / "# === end NAME rc=N"; steps without TAP (a VM
+# boot, its kernel log) write "# === status NAME rc=N".
+# scripts/tap-count.py counts the log against tests/manifest (expected
+# results and skips per part and kernel) and prints the last line,
+# "N passed, N failed" (", N skipped" when there are skips).  Exit status
+# is non-zero on any failure: a failing test, a plan not met, a non-zero
+# exit, a missing or unlisted part, an undeclared skip, a bad line in the
+# guest kernel log, a VM that did not finish.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 out=$BUILD/check
+log=$out/tap.log
 rm -rf "$out"; mkdir -p "$out"
 start=$(date +%s)
+: > "$log"
 
-: > "$out/tap.log"
-# Host-side script tests (TAP).
-for t in "$TOP"/tests/host/*_test.sh; do
-	[ -x "$t" ] || continue
-	echo "# === host $(basename "$t")" | tee -a "$out/tap.log"
-	"$t" 2>&1 | tee -a "$out/tap.log"
-done
+part() {	# NAME CMD...: one TAP part of the log (output to stdout)
+	local name=$1 rc
+	shift
+	echo "# === begin $name"
+	"$@" 2>&1
+	rc=$?
+	echo "# === end $name rc=$rc"
+}
 
-# The sample vGPU's command parser: unit tests (TAP) and a bounded
-# libFuzzer run that also replays the kept crash inputs.
-if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then
-	hm="make -s -C $TOP -f tests/vgpu/Makefile.host TOP=$TOP O=$BUILD/host"
-	echo "# === host parser_test" | tee -a "$out/tap.log"
-	$hm check 2>&1 | tee -a "$out/tap.log"
-	if $hm fuzz-check > "$out/fuzz.log" 2>&1; then
-		echo "ok 1 host parser_fuzz: $(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -1)" |
-			tee -a "$out/tap.log"
-	else
-		tail -20 "$out/fuzz.log"
-		echo "not ok 1 host parser_fuzz (see $out/fuzz.log)" | tee -a "$out/tap.log"
+host_test() {	# SCRIPT: a host test script, which must be executable
+	if [ ! -x "$1" ]; then
+		echo "check: $1 is not executable" >&2
+		return 126
 	fi
-fi
+	"$1"
+}
 
-# The workload file parser of the tools (TAP).
-if [ -e "$TOP/tools/wl_test.c" ]; then
-	echo "# === host wl_test" | tee -a "$out/tap.log"
-	make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" wl-check 2>&1 | tee -a "$out/tap.log"
-fi
+# The fuzz smoke run as a TAP part: replays the corpus and the kept
+# crash inputs, then 20,000 runs with seed 1.
+fuzz_smoke() {
+	echo "1..1"
+	if $hm fuzz-check > "$out/fuzz.log" 2>&1; then
+		echo "ok 1 host parser_fuzz: $(grep -o 'Done [0-9]* runs' "$out/fuzz.log" | tail -1)"
+	else
+		tail -20 "$out/fuzz.log" | sed 's/^/# /'
+		echo "not ok 1 host parser_fuzz (see $out/fuzz.log)"
+		return 1
+	fi
+}
 
-"$TOP/scripts/vm/run.sh" -H -m 3G -t 840 -l "$out/vm" -- 'sh /tests/run-suite.sh' \
-	2>&1 | tee -a "$out/tap.log"
-vmrc=${PIPESTATUS[0]}
+# One boot of the test VM: its output into the log, then its exit status
+# and its kernel log check as statuses.  run-suite.sh exits 1 when a part
+# failed: that failure is already counted in the part.
+vm_boot() {	# NAME COMMAND [run.sh OPTIONS...]
+	local name=$1 cmd=$2 dir=$out/$kernel-$1 rc
+	shift 2
+	"$TOP/scripts/vm/run.sh" "$@" -l "$dir" -- "$cmd" 2>&1 |
+		tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 1 ] && rc=0
+	[ "$rc" = 125 ] && rc=0	# the kernel log status below says it
+	{
+		echo "# === status vm-$name rc=$rc"
+		[ -s "$dir/bad-lines.log" ] && sed 's/^/# bad kernel log line: /' "$dir/bad-lines.log" | head -20
+		echo "# === status vm-$name-kernel-log rc=$([ -s "$dir/bad-lines.log" ] && echo 1 || echo 0)"
+	} | tee -a "$log"
+}
 
-"$TOP/scripts/tap-summary.sh" "$out/tap.log" "$vmrc" "$out/vm" "$start"
+# The host-side tests: scripts (tests/host), the vGPU command parser
+# (unit tests and the fuzz smoke run), the workload file parser.
+hm="make -s -C $TOP -f tests/vgpu/Makefile.host TOP=$TOP O=$BUILD/host"
+{
+	for t in "$TOP"/tests/host/*_test.sh; do
+		part "$(basename "$t")" host_test "$t"
+	done
+	part parser_test $hm check
+	part parser_fuzz fuzz_smoke
+	part wl_test make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" wl-check
+} | tee -a "$log"
+
+# Per kernel (the label is what tests/manifest lists): the suite boot and
+# the deadlock control boot.  The control leaves deadlocked processes
+# behind, so it never shares a boot with anything else.
+kernel=$(cut -d. -f1,2 "$BUILD/kver")
+echo "# === kernel $kernel" | tee -a "$log"
+vm_boot suite 'sh /tests/run-suite.sh' -H -m 3G -t 840
+vm_boot deadlock-control 'sh /tests/deadlock-control.sh' -m 1G -t 120
+
+echo "# suite took $(( $(date +%s) - start ))s; logs in $out"
+"$TOP/scripts/tap-count.py" -m "$TOP/tests/manifest" "$log" | tee "$out/summary.txt"

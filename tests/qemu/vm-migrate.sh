@@ -325,9 +325,22 @@ errors() {
 }
 
 if [ ! -e /host$QEMU ] || [ ! -e "/host/${PAYLOAD#/}" ]; then
-	echo "ok 1 - QEMU migration # SKIP no host root (run.sh -H) or no payload"
+	echo "1..0 # SKIP no host root (run.sh -H) or no payload"
 	exit 0
 fi
+# the plan: 10 checks per migration, 11 for the error paths, 1 or 2 for a
+# workload file (packed here, visible to QEMU); a migration that fails
+# early prints fewer, which the plan then shows
+set -- $SCOPES
+plan=$#
+set -- $MEMS
+plan=$((plan * $# * 10))
+case " $SCOPES " in
+*" fine "*) [ "$ERRORS" = 1 ] && plan=$((plan + 11)) ;;
+esac
+[ -n "$WLP" ] && plan=$((plan + 1))
+[ -z "$WLP" ] && [ -n "$WORKLOAD" ] && plan=$((plan + 2))
+echo "1..$plan"
 # a workload file: pack it here unless e2e.sh did (WLP)
 if [ -z "$WLP" ] && [ -n "$WORKLOAD" ]; then
 	case $WORKLOAD in

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""tap-count.py [-m MANIFEST] [-q] LOG: count a `make check` log.
+"""tap-count.py [-m MANIFEST] [-k KERNELS] [-q] LOG: count a `make check` log.
 
 The log is a sequence of parts, each the TAP of one test program, framed
 by lines the harness writes (check.sh on the host, tests/vm/part.sh in
@@ -17,7 +17,9 @@ A part passes only if it ended with exit status 0, has exactly one plan
 "Bail out!", and its (kernel, name) is in the manifest with exactly that
 many results and skips.  A manifest row whose part is not in the log, a
 part the manifest does not list, a status with rc != 0 and a result line
-outside any part are failures too.
+outside any part are failures too.  -k host,6.12 says which kernels the
+run covers (default: every kernel of the manifest): only their rows must
+be in the log, and a part of any other kernel is a failure.
 
 Prints each failure, a line per kernel, and last
 "N passed, N failed" (", N skipped" when there are skips); exits 0 only
@@ -125,7 +127,7 @@ def parse(lines):
     return parts, statuses, stray
 
 
-def check_part(p, manifest):
+def check_part(p, manifest, kernels):
     results = len(p.numbers)
     skips = p.skipped
     if p.rc is None:
@@ -150,7 +152,10 @@ def check_part(p, manifest):
             p.problems.append('plan 1..%d but %d results' % (planned, results))
     if p.numbers and p.numbers != list(range(1, results + 1)):
         p.problems.append('results not numbered 1..%d in order' % results)
-    if p.key not in manifest:
+    if kernels is not None and p.kernel not in kernels:
+        p.problems.append('kernel %s is not part of this run (%s)'
+                          % (p.kernel, ','.join(sorted(kernels))))
+    elif p.key not in manifest:
         p.problems.append('not in the manifest (%d results, %d skipped): '
                           'add it' % (results, skips))
     else:
@@ -169,11 +174,16 @@ def main():
     ap = argparse.ArgumentParser(description='count a make check log')
     ap.add_argument('-m', '--manifest',
                     default=os.path.join(top, 'tests', 'manifest'))
+    ap.add_argument('-k', '--kernels',
+                    help='the kernels this run covers, e.g. host,6.12')
     ap.add_argument('-q', '--quiet', action='store_true',
                     help='print the last line only')
     ap.add_argument('log')
     a = ap.parse_args()
     manifest, order = read_manifest(a.manifest)
+    kernels = set(a.kernels.split(',')) if a.kernels else None
+    if kernels is not None:
+        order = [k for k in order if k.split('/', 1)[0] in kernels]
     with open(a.log, errors='replace') as f:
         parts, statuses, stray = parse(f)
 
@@ -182,7 +192,7 @@ def main():
     seen = {}
     per_kernel = {}
     for p in parts:
-        skips = check_part(p, manifest)
+        skips = check_part(p, manifest, kernels)
         if p.key in seen:
             p.problems.append('ran twice (also at line %d)' % seen[p.key])
         seen.setdefault(p.key, p.line)

@@ -39,8 +39,8 @@ vm() {	# the kernel line, part vgpu-dmalog and the VM statuses
 }
 clean() { part_a; part_b; vm; }
 
-count() {	# LOGFILE [MANIFEST]: exit status; the output in $t/out
-	"$COUNT" -m "${2:-$t/manifest}" "$1" > "$t/out" 2>&1
+count() {	# LOGFILE [MANIFEST [KERNELS]]: exit status; the output in $t/out
+	"$COUNT" -m "${2:-$t/manifest}" ${3:+-k "$3"} "$1" > "$t/out" 2>&1
 }
 
 # (the log comes in by redirection, not a pipe: the count of tests $n
@@ -67,7 +67,7 @@ red() {	# DESCRIPTION WHY_REGEX: the log on stdin must fail, saying why
 }
 
 echo "TAP version 13"
-echo "1..30"
+echo "1..32"
 
 green "every part as the manifest says" "6 passed, 0 failed, 1 skipped" < <(clean)
 green "CRLF lines from the VM's serial port" "6 passed, 0 failed, 1 skipped" \
@@ -135,6 +135,16 @@ red "a part on a kernel the manifest does not list" \
 red "kernel parts run without their kernel line" \
 	"host/vgpu-dmalog: not in the manifest" < <(
 	{ part_a; part_b; part_c; })
+
+# a run covers the kernels it names (-k): another kernel's rows are not
+# needed, another kernel's parts are not allowed
+{ cat "$t/manifest"; echo "7.3 vgpu-dmalog 2 1 declared"; } > "$t/manifest2"
+clean > "$t/log"
+count "$t/log" "$t/manifest2" host,6.12
+tap $? "-k host,6.12: the 7.3 rows are not needed ($(tail -1 "$t/out"))"
+count "$t/log" "$t/manifest2" host
+[ $? != 0 ] && grep -q "^FAIL 6.12/vgpu-dmalog: kernel 6.12 is not part of this run" "$t/out"
+tap $? "-k host: a 6.12 part fails the run ($(tail -1 "$t/out"))"
 
 # the summary line keeps CI's words when the run is red
 clean > "$t/log"; echo "# === status x rc=1" >> "$t/log"

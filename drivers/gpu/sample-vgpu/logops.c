@@ -55,16 +55,19 @@ static struct vgpu_log *vgpu_log_alloc(struct rb_root_cached *ranges,
 	struct interval_tree_node *node;
 	unsigned long pages = 0;
 	struct vgpu_log *log;
+	u32 i = 0;
 
 	if (!nnodes || nnodes > VGPU_LOG_MAX_RANGES)
 		return ERR_PTR(-E2BIG);
 	log = kzalloc(struct_size(log, r, nnodes), GFP_KERNEL_ACCOUNT);
 	if (!log)
 		return ERR_PTR(-ENOMEM);
+	/* the count first: r[] is __counted_by(nr); unused slots stay empty */
+	log->nr = nnodes;
 	for (node = interval_tree_iter_first(ranges, 0, ULONG_MAX);
-	     node && log->nr < nnodes;
+	     node && i < nnodes;
 	     node = interval_tree_iter_next(node, 0, ULONG_MAX)) {
-		struct vgpu_log_range *r = &log->r[log->nr++];
+		struct vgpu_log_range *r = &log->r[i++];
 		unsigned long n = (node->last - node->start) / PAGE_SIZE + 1;
 
 		pages += n;
@@ -81,6 +84,7 @@ static struct vgpu_log *vgpu_log_alloc(struct rb_root_cached *ranges,
 			return ERR_PTR(-ENOMEM);
 		}
 	}
+	log->nr = i;
 	return log;
 }
 

@@ -173,9 +173,9 @@ static const struct vfio_log_ops vgpu_log_ops = {
  * vgpu_log_record() - set written pages in the DMA log, if logging
  * @v: device, v->lock held
  * @start: first byte, page aligned
- * @end: end of the range (exclusive), page aligned
+ * @last: last byte of the range (inclusive), the end of a page
  */
-void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 end)
+void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 last)
 {
 	u32 i;
 
@@ -186,10 +186,10 @@ void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 end)
 		struct vgpu_log_range *r = &v->log->r[i];
 		unsigned long s, e;
 
-		if (r->last < start || r->start >= end)
+		if (r->last < start || r->start > last)
 			continue;
 		s = max_t(u64, start, r->start);
-		e = min_t(u64, end - 1, r->last);
+		e = min_t(u64, last, r->last);
 		bitmap_set(r->bits, (s - r->start) / PAGE_SIZE,
 			   (e - s) / PAGE_SIZE + 1);
 	}

@@ -97,13 +97,14 @@ struct vgpu_counters {
 #define VGPU_DIRTY_RANGES	16
 
 /**
- * struct vgpu_dirty_range - written IOVA range, page aligned
- * @start: first byte
- * @end: one past the last byte
+ * struct vgpu_dirty_range - written IOVA range, whole pages
+ * @start: first byte, page aligned
+ * @last: last byte (inclusive: a range may end at the top of the IOVA
+ *        space, where an exclusive end would wrap to 0)
  */
 struct vgpu_dirty_range {
 	u64 start;
-	u64 end;
+	u64 last;
 };
 
 /**
@@ -230,11 +231,11 @@ void vgpu_dirty_flush(struct vgpu_dev *v);
 
 /* logops.c: DMA logging only where the kernel can report it */
 #if IS_BUILTIN(CONFIG_IOMMUFD_DRIVER)
-void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 end);
+void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 last);
 void vgpu_log_declare(struct vgpu_dev *v);
 void vgpu_log_release(struct vgpu_dev *v);
 #else
-static inline void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 end) {}
+static inline void vgpu_log_record(struct vgpu_dev *v, u64 start, u64 last) {}
 static inline void vgpu_log_declare(struct vgpu_dev *v) {}
 static inline void vgpu_log_release(struct vgpu_dev *v) {}
 #endif

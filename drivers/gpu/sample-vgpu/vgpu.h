@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/build_bug.h>
 #include <linux/eventfd.h>
 #include <linux/mdev.h>
 #include <linux/mutex.h>
@@ -17,6 +18,15 @@
 
 #include "cmd_parser.h"
 #include "mig_stream.h"
+
+/*
+ * A GTT page is one host page: the kmap offset of a device address is its
+ * offset in the GTT page, and runs of consecutive 4 KiB IOVAs are pinned
+ * as consecutive host pages.  Kconfig depends on PAGE_SIZE_4KB; an
+ * out-of-tree build for another page size stops here.
+ */
+static_assert(PAGE_SIZE == VGPU_PAGE_SIZE,
+	      "sample-vgpu needs 4 KiB host pages");
 
 #define VGPU_NAME		"sample_vgpu"
 #define VGPU_IRQ_NONE		(-1)

@@ -437,7 +437,10 @@ TEST_F(vgpu, dma_unmap_revokes_gtt)
 	EXPECT_EQ(3, rd32(g, DATA_GTT));
 }
 
-/* 4-byte GTT writes: the high half is staged, the low half commits */
+/*
+ * 4-byte GTT writes: a new high half takes the entry out of use (no pin,
+ * no VALID), the low half commits it
+ */
 TEST_F(vgpu, gtt_split_write)
 {
 	struct vgpu *g = &self->g;
@@ -447,8 +450,10 @@ TEST_F(vgpu, gtt_split_write)
 
 	test_vgpu_map_mem(g, iova, VGPU_PAGE_SIZE);
 	test_vgpu_gtt_map(g, 201, DATA_IOVA, 1);
-	test_vgpu_wr(g, off + 4, iova >> 32);
 	EXPECT_EQ(pinned + 1, vgpu_counter(self->uuid, "pages_pinned"));
+	test_vgpu_wr(g, off + 4, iova >> 32);
+	EXPECT_EQ(pinned, vgpu_counter(self->uuid, "pages_pinned"));
+	EXPECT_EQ((__u32)DATA_IOVA, vgpu_reg(g, off));
 	test_vgpu_wr(g, off, (__u32)iova | VGPU_GTT_VALID);
 	EXPECT_EQ(pinned + 1, vgpu_counter(self->uuid, "pages_pinned"));
 	EXPECT_EQ(1, vgpu_reg(g, off + 4));

@@ -222,8 +222,6 @@ int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
 		dma_addr_t iova = val & VGPU_GTT_ADDR_MASK;
 		struct vgpu_gtt_entry *e;
 
-		if (!xa_empty(&v->gtt_staged))
-			xa_erase(&v->gtt_staged, first + i);
 		e = val ? vgpu_gtt_entry_alloc(v, first + i) :
 			  vgpu_gtt_entry(v, first + i);
 		if (!e) {
@@ -259,56 +257,52 @@ int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
  * @v: device
  * @index: entry, below the type's entry count
  *
- * Return: the committed value, with a staged high half if there is one.
+ * Return: the entry's value; while it has a page, its address is the
+ * pinned IOVA.
  */
 u64 vgpu_gtt_get(struct vgpu_dev *v, u32 index)
 {
 	struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, index);
-	u64 val = e ? e->val : 0;
-	void *hi;
 
 	lockdep_assert_held(&v->lock);
-	if (xa_empty(&v->gtt_staged))
-		return val;
-	hi = xa_load(&v->gtt_staged, index);
-	if (hi)
-		val = lower_32_bits(val) | (u64)xa_to_value(hi) << 32;
-	return val;
+	return e ? e->val : 0;
 }
 
 /**
- * vgpu_gtt_stage_high() - a 4-byte write to the high half of an entry
+ * vgpu_gtt_write_high() - a 4-byte write to the high half of an entry
  * @v: device
  * @index: entry
  * @hi: new high half
  *
- * Takes effect when the low half is written.  Over a pinned entry the high
- * half is kept aside so that the entry keeps naming its pinned page.
+ * A high half that differs from the entry's takes the entry out of use:
+ * it loses VGPU_GTT_VALID and its pin, so the device never uses a page
+ * other than the one the entry names, and a migration saves exactly what
+ * the device uses.  Writing the low half then commits the entry.  The
+ * same high half changes nothing.
  *
  * Return: 0 or -ENOMEM.
  */
-int vgpu_gtt_stage_high(struct vgpu_dev *v, u32 index, u32 hi)
+int vgpu_gtt_write_high(struct vgpu_dev *v, u32 index, u32 hi)
 {
 	struct vgpu_gtt_entry *e = vgpu_gtt_entry(v, index);
+	u64 val = e ? e->val : 0;
+	struct vgpu_run un = {};
 
 	lockdep_assert_held(&v->lock);
-	v->gtt_gen++;
-	if (e && e->page) {
-		if (hi == upper_32_bits(e->val)) {
-			xa_erase(&v->gtt_staged, index);
-			return 0;
-		}
-		return xa_err(xa_store(&v->gtt_staged, index, xa_mk_value(hi),
-				       GFP_KERNEL_ACCOUNT));
-	}
-	if (!e && !hi)
+	if (hi == upper_32_bits(val))
 		return 0;
+	val = ((u64)hi << 32 | lower_32_bits(val)) & ~VGPU_GTT_VALID;
 	e = e ?: vgpu_gtt_entry_alloc(v, index);
 	if (!e)
 		return -ENOMEM;
-	e->val = lower_32_bits(e->val) | (u64)hi << 32;
-	if (!e->val)
+	if (e->page) {
+		vgpu_gtt_drop_pin(v, &un, e);
+		vgpu_unpin_run(v, &un);
+	}
+	e->val = val;
+	if (!val)
 		vgpu_gtt_trim(v, index, index);
+	v->gtt_gen++;
 	return 0;
 }
 
@@ -333,7 +327,6 @@ void vgpu_gtt_clear(struct vgpu_dev *v)
 		atomic64_dec(&v->cnt.gtt_leaves);
 	}
 	vgpu_unpin_run(v, &un);
-	xa_destroy(&v->gtt_staged);
 	v->gtt_gen++;
 }
 
@@ -374,14 +367,11 @@ void vgpu_gtt_unmap(struct vgpu_dev *v, u64 iova, u64 length)
 
 /* ---- migration stream form: runs (struct vgpu_mig_gtt_run) ---- */
 
-static u64 vgpu_gtt_stream_val(struct vgpu_dev *v, u32 index,
-			       const struct vgpu_gtt_entry *e)
+static u64 vgpu_gtt_stream_val(const struct vgpu_gtt_entry *e)
 {
-	u64 val = vgpu_gtt_get(v, index);
-
-	if ((val & VGPU_GTT_VALID) && !e->page)
-		val |= VGPU_MIG_GTT_REVOKED;
-	return val;
+	if ((e->val & VGPU_GTT_VALID) && !e->page)
+		return e->val | VGPU_MIG_GTT_REVOKED;
+	return e->val;
 }
 
 static void vgpu_put_run(u8 *dst, size_t i, const struct vgpu_mig_gtt_run *r)
@@ -412,7 +402,7 @@ static size_t vgpu_gtt_walk_runs(struct vgpu_dev *v, u8 *dst)
 
 			if (!leaf[i].val)
 				continue;
-			val = vgpu_gtt_stream_val(v, index, &leaf[i]);
+			val = vgpu_gtt_stream_val(&leaf[i]);
 			if (cur.count && index == cur.first + cur.count &&
 			    val > cur.val &&
 			    val == cur.val + ((u64)cur.count << PAGE_SHIFT)) {
@@ -660,7 +650,6 @@ u32 vgpu_gtt_write(struct vgpu_dev *v, u32 addr, const void *buf, u32 len)
 void vgpu_gtt_init(struct vgpu_dev *v)
 {
 	xa_init(&v->gtt);
-	xa_init(&v->gtt_staged);
 }
 
 /**
@@ -675,5 +664,4 @@ void vgpu_gtt_destroy(struct vgpu_dev *v)
 	xa_for_each(&v->gtt, li, leaf)
 		kfree(leaf);
 	xa_destroy(&v->gtt);
-	xa_destroy(&v->gtt_staged);
 }

@@ -271,14 +271,17 @@ static bool vgpu_gtt_write_entries(struct vgpu_dev *v, u32 first, void *buf,
 	return true;
 }
 
-/* 4-byte writes: the high half is staged, the low half commits. */
+/*
+ * 4-byte writes: a new high half takes the entry out of use
+ * (vgpu_gtt_write_high()), the low half commits the entry.
+ */
 static int vgpu_gtt_write_entry(struct vgpu_dev *v, u32 off, u64 val,
 				u32 size)
 {
 	u32 index = vgpu_gtt_index(off), failed;
 
 	if (size == 4 && (off & 4))
-		return vgpu_gtt_stage_high(v, index, val);
+		return vgpu_gtt_write_high(v, index, val);
 	if (size == 4)
 		val = (vgpu_gtt_get(v, index) & ~0xffffffffull) | val;
 	if (vgpu_gtt_set_range(v, index, &val, 1, &failed))

@@ -60,13 +60,9 @@ struct vgpu_type {
 
 /**
  * struct vgpu_gtt_entry - one GTT entry
- * @val: committed value (IOVA page | VGPU_GTT_VALID); while @page is set,
- *       its address is the pinned IOVA
+ * @val: value (IOVA page | VGPU_GTT_VALID); while @page is set, its
+ *       address is the pinned IOVA
  * @page: pinned guest page, NULL if not valid or revoked by dma_unmap
- *
- * A high half staged by a 4-byte write over a pinned entry is kept apart
- * (vgpu_dev::gtt_staged) until the low half commits it, so @val always
- * names the pinned page.
  */
 struct vgpu_gtt_entry {
 	u64 val;
@@ -144,7 +140,6 @@ struct vgpu_log;
  * @cfg: PCI config space
  * @regs: register file (same layout as the migration stream)
  * @gtt: GTT leaves by leaf index (entry index >> VGPU_GTT_LEAF_SHIFT)
- * @gtt_staged: high halves staged over pinned entries, by entry index
  * @gtt_gen: bumped on every GTT change, for PRE_COPY dirty_bytes
  * @pin_pages: pages returned by one bulk pin call (VGPU_GTT_BATCH)
  * @irq_index: VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX or none
@@ -174,7 +169,6 @@ struct vgpu_dev {
 	u8 cfg[VGPU_CFG_SIZE];
 	struct vgpu_mig_regs regs;
 	struct xarray gtt;
-	struct xarray gtt_staged;
 	u64 gtt_gen;
 	struct page **pin_pages;
 	int irq_index;
@@ -224,7 +218,7 @@ void vgpu_gtt_destroy(struct vgpu_dev *v);
 u64 vgpu_gtt_get(struct vgpu_dev *v, u32 index);
 int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
 		       u32 n, u32 *failed);
-int vgpu_gtt_stage_high(struct vgpu_dev *v, u32 index, u32 hi);
+int vgpu_gtt_write_high(struct vgpu_dev *v, u32 index, u32 hi);
 void vgpu_gtt_clear(struct vgpu_dev *v);
 void vgpu_gtt_unmap(struct vgpu_dev *v, u64 iova, u64 length);
 size_t vgpu_gtt_runs(struct vgpu_dev *v);

@@ -205,20 +205,24 @@ TEST_F(mig, precopy)
 	ASSERT_EQ(0, vgpu_mig_set(d, VFIO_DEVICE_STATE_RUNNING, NULL));
 }
 
-/* Work queued while stopped waits; it runs when the device runs again. */
-TEST_F(mig, stop_holds_execution)
+/*
+ * Stopped, BAR0 is read-only: a doorbell is refused and nothing runs; the
+ * device takes work again once it runs.
+ */
+TEST_F(mig, stop_refuses_writes)
 {
 	struct vgpu *s = &self->src;
 	__u32 c[8], n, v = 5;
 
 	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
 	n = vgpu_cmd_write(c, DATA_GTT + 0x40, &v, 1);
-	ASSERT_EQ(0, vgpu_submit(s, c, n));
-	usleep(100000);
-	EXPECT_TRUE(vgpu_reg(s, VGPU_REG_STATUS) & VGPU_STATUS_BUSY);
+	EXPECT_EQ(-EBUSY, vgpu_submit(s, c, n));
+	EXPECT_EQ(0, vgpu_reg(s, VGPU_REG_STATUS) & VGPU_STATUS_BUSY);
+	EXPECT_EQ(0, vgpu_reg(s, VGPU_REG_RING_TAIL));
 	EXPECT_EQ(0, rd32(s, DATA_GTT + 0x40));
 	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_RUNNING, NULL));
-	ASSERT_EQ(0, vgpu_wait_idle(s, 5000));
+	s->ring_tail = 0;
+	test_vgpu_run_ok(s, c, n);
 	EXPECT_EQ(5, rd32(s, DATA_GTT + 0x40));
 }
 

@@ -7,6 +7,14 @@
  * event.  INTx is level-like and automasked: it signals once, then stays
  * masked until user space unmasks it; unmasking with an enabled status bit
  * still set signals again.
+ *
+ * A device that is not running (stopped for migration, closed, being reset)
+ * generates no interrupts, as the VFIO migration uAPI requires of a stopped
+ * device: events only set IRQ_STATUS.  INTx, a level, is evaluated again
+ * when the device runs again (vgpu_irq_restart()).  No MSI event can be
+ * lost that way: nothing executes while stopped and BAR0 is read-only.
+ * Loopback triggers (VFIO_IRQ_SET_DATA_NONE/BOOL) are user space's own
+ * signals and work in any state.
  */
 #include <linux/eventfd.h>
 #include <linux/lockdep.h>
@@ -33,8 +41,18 @@ static void vgpu_signal(struct vgpu_dev *v)
 void vgpu_update_irq(struct vgpu_dev *v)
 {
 	lockdep_assert_held(&v->lock);
-	if (v->regs.irq_status & v->regs.irq_enable)
+	if (v->running && (v->regs.irq_status & v->regs.irq_enable))
 		vgpu_signal(v);
+}
+
+/**
+ * vgpu_irq_restart() - the device runs again: assert INTx if it is pending
+ * @v: device, v->lock held
+ */
+void vgpu_irq_restart(struct vgpu_dev *v)
+{
+	if (v->irq_index == VFIO_PCI_INTX_IRQ_INDEX)
+		vgpu_update_irq(v);
 }
 
 /**
@@ -46,7 +64,7 @@ void vgpu_raise_irq(struct vgpu_dev *v, u32 bits)
 {
 	lockdep_assert_held(&v->lock);
 	v->regs.irq_status |= bits;
-	if (bits & v->regs.irq_enable)
+	if (v->running && (bits & v->regs.irq_enable))
 		vgpu_signal(v);
 }
 

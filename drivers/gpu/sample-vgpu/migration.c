@@ -452,6 +452,7 @@ static void vgpu_start_exec(struct vgpu_dev *v)
 {
 	mutex_lock(&v->lock);
 	v->running = true;
+	vgpu_irq_restart(v);
 	vgpu_kick(v);
 	mutex_unlock(&v->lock);
 }

@@ -8,6 +8,12 @@
  * entries takes up to VGPU_GTT_BATCH entries per hold of the device lock,
  * so that contiguous mappings are pinned in bulk.  Nothing here executes
  * commands: a doorbell only queues the worker.
+ *
+ * While the device does not run (stopped for migration), BAR0 is
+ * read-only: a write fails with -EBUSY and changes nothing, so a stopped
+ * device neither pins nor raises interrupts, and the state that STOP_COPY
+ * saved is the state the device has.  Config space stays writable, as the
+ * migration uAPI requires of a stopped device.
  */
 #include <linux/log2.h>
 #include <linux/pci_regs.h>
@@ -317,6 +323,11 @@ static ssize_t vgpu_gtt_bulk_rw(struct vgpu_dev *v, char __user *ubuf,
 			break;
 		}
 		mutex_lock(&v->lock);
+		if (write && !v->running) {
+			mutex_unlock(&v->lock);
+			ret = -EBUSY;	/* stopped: BAR0 is read-only */
+			break;
+		}
 		if (write)
 			failed |= vgpu_gtt_write_entries(v, first + done, buf,
 							 n, failed);
@@ -395,6 +406,8 @@ static int vgpu_access(struct vgpu_dev *v, u64 pos, u8 *buf, u32 size,
 	case VFIO_PCI_BAR0_REGION_INDEX:
 		if (off + size > vgpu_bar0_size(v->type))
 			return -EINVAL;
+		if (write && !v->running)
+			return -EBUSY;	/* stopped: BAR0 is read-only */
 		return vgpu_bar0_rw(v, off, buf, size, write);
 	}
 	return -EINVAL;

@@ -252,6 +252,7 @@ u32 vgpu_exec_cmd(void *priv, const struct vgpu_cmd *cmd);
 /* irq.c */
 void vgpu_raise_irq(struct vgpu_dev *v, u32 bits);
 void vgpu_update_irq(struct vgpu_dev *v);
+void vgpu_irq_restart(struct vgpu_dev *v);
 int vgpu_set_irqs(struct vgpu_dev *v, unsigned long arg);
 int vgpu_get_irq_info(struct vgpu_dev *v, unsigned long arg);
 void vgpu_irq_release(struct vgpu_dev *v);

@@ -496,12 +496,21 @@ static int vgpu_save_final(struct vgpu_dev *v)
 	return ret;
 }
 
+/*
+ * The state to be loaded replaces the device's (the uAPI allows STOP ->
+ * RESUMING to reset it): nothing of the old state survives a stream that
+ * is then rejected.
+ */
 static struct file *vgpu_resume_start(struct vgpu_dev *v)
 {
 	struct vgpu_migf *migf = vgpu_migf_new(v, false);
 
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
+	mutex_lock(&v->lock);
+	vgpu_gtt_clear(v);
+	vgpu_regs_reset(v);
+	mutex_unlock(&v->lock);
 	v->resuming = migf;
 	return get_file(migf->filp);
 }
@@ -527,10 +536,32 @@ static void vgpu_load_regs(struct vgpu_dev *v, const u8 *src)
 	r->doorbell_pending = !!r->doorbell_pending;
 }
 
+/*
+ * Apply a checked FULL payload: the GTT first (its pins may fail), then
+ * registers and config space.  On error the device is left cleared.
+ */
+static int vgpu_apply_full(struct vgpu_dev *v, const u8 *pl, size_t len)
+{
+	int ret;
+
+	lockdep_assert_held(&v->lock);
+	vgpu_gtt_clear(v);
+	vgpu_regs_reset(v);
+	ret = vgpu_gtt_load(v, pl + VGPU_MIG_FULL_FIXED,
+			    len - VGPU_MIG_FULL_FIXED);
+	if (ret) {
+		vgpu_gtt_clear(v);
+		return ret;
+	}
+	vgpu_load_regs(v, pl);
+	vgpu_cfg_init(v);
+	vgpu_cfg_load(v, pl + sizeof(v->regs));
+	return 0;
+}
+
 static int vgpu_load_state(struct vgpu_dev *v)
 {
 	struct vgpu_migf *migf = v->resuming;
-	const u8 *pl = migf->full;
 	int ret;
 
 	mutex_lock(&migf->lock);
@@ -540,23 +571,11 @@ static int vgpu_load_state(struct vgpu_dev *v)
 		ret = -EINVAL;	/* truncated stream */
 	else
 		ret = 0;
-	if (ret)
-		goto out;
-
-	mutex_lock(&v->lock);
-	vgpu_gtt_clear(v);
-	vgpu_load_regs(v, pl);
-	vgpu_cfg_init(v);
-	vgpu_cfg_load(v, pl + sizeof(v->regs));
-	ret = vgpu_gtt_load(v, pl + VGPU_MIG_FULL_FIXED,
-			    migf->full_len - VGPU_MIG_FULL_FIXED);
-	if (ret) {
-		vgpu_gtt_clear(v);
-		vgpu_regs_reset(v);
-		vgpu_cfg_init(v);
+	if (!ret) {
+		mutex_lock(&v->lock);
+		ret = vgpu_apply_full(v, migf->full, migf->full_len);
+		mutex_unlock(&v->lock);
 	}
-	mutex_unlock(&v->lock);
-out:
 	mutex_unlock(&migf->lock);
 	return ret;
 }

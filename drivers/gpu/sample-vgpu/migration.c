@@ -15,31 +15,49 @@
  * mappings, so records follow the mappings' layout, not the aperture.  The
  * resuming side checks each record as it arrives (magic, version, type,
  * length, CRC, runs) with memory bounded by one record, and applies the
- * last FULL record on RESUMING -> STOP, re-pinning the GTT in bulk.  Any
- * failure is an errno; the device stays usable (reset).
+ * last FULL record on RESUMING -> STOP, re-pinning the GTT in bulk.  Entering
+ * RESUMING clears the device (GTT and registers), so a rejected stream
+ * leaves nothing of the state before it.  Any failure is an errno; the
+ * device stays usable (reset).
  *
- * Lock order: state_mutex -> migf->lock -> v->lock.
+ * A data file holds a reference on the device (its memory, not its
+ * registration): it may outlive the device file and the mdev, and then
+ * fails every call with -ENODEV.
+ *
+ * Lock order: state_mutex -> migf->lock -> v->lock, and migf->io_lock ->
+ * migf->lock.  migf->io_lock serialises read()/write() on one file and is
+ * the only lock held across copy_to_user()/copy_from_user(), which go
+ * through a bounce buffer: set-state, reset and close never wait for a
+ * user buffer that stalls (e.g. under userfaultfd).
  */
 #include <linux/anon_inodes.h>
 #include <linux/crc32.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/lockdep.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "vgpu.h"
 
+/* bytes moved between user space and a data file per hold of migf->lock */
+#define VGPU_MIG_BOUNCE		SZ_64K
+
 /**
  * struct vgpu_migf - a migration data file
  * @filp: the file
- * @v: device
- * @lock: protects the fields below
+ * @v: device, referenced (get_device()) until the file is released
+ * @io_lock: serialises read()/write(); owns @bounce
+ * @bounce: user copies go through it, outside @lock
+ * @lock: protects the fields below; never held across a user copy
  * @disabled: session over, file dead
  * @buf: saving: produced records; resuming: the record being received
  * @cap: size of @buf
  * @filled: bytes in @buf
  * @rpos: saving: bytes of @buf already read
+ * @skipped: saving: stream bytes dropped from the front of @buf
  * @initial_left: saving: unread bytes of the initial PRE_COPY record
  * @gen: saving: GTT generation of the last GTT snapshot
  * @final: saving: FULL record produced, end of stream after it
@@ -52,12 +70,15 @@
 struct vgpu_migf {
 	struct file *filp;
 	struct vgpu_dev *v;
+	struct mutex io_lock;	/* see above */
+	u8 *bounce;
 	struct mutex lock;	/* see above */
 	bool disabled;
 	u8 *buf;
 	size_t cap;
 	size_t filled;
 	size_t rpos;
+	u64 skipped;
 	size_t initial_left;
 	u64 gen;
 	bool final;
@@ -176,6 +197,7 @@ static void vgpu_save_compact(struct vgpu_migf *migf)
 {
 	memmove(migf->buf, migf->buf + migf->rpos, migf->filled - migf->rpos);
 	migf->filled -= migf->rpos;
+	migf->skipped += migf->rpos;
 	migf->rpos = 0;
 }
 
@@ -190,41 +212,92 @@ static bool vgpu_gtt_changed(struct vgpu_migf *migf)
 	return changed;
 }
 
+/*
+ * Have unread bytes in the saving buffer: a new PRECOPY record if the GTT
+ * changed, and only for the first chunk of a read().  Returns 1 if there
+ * are bytes, 0 at the end of what this read() returns, or -errno.
+ */
+static int vgpu_save_fill(struct vgpu_migf *migf, bool first)
+{
+	int ret;
+
+	if (migf->disabled)
+		return -ENODEV;
+	if (migf->rpos < migf->filled)
+		return 1;
+	if (migf->final || !first)
+		return 0;
+	if (!vgpu_gtt_changed(migf))
+		return -ENOMSG;	/* PRE_COPY: nothing new for now */
+	vgpu_save_compact(migf);
+	ret = vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
+	return ret ? ret : 1;
+}
+
+/* One bounce buffer of the stream to user space; 0 at the end. */
+static ssize_t vgpu_save_chunk(struct vgpu_migf *migf, char __user *ubuf,
+			       size_t len, bool first)
+{
+	size_t n;
+	u64 at;
+	int ret;
+
+	mutex_lock(&migf->lock);
+	ret = vgpu_save_fill(migf, first);
+	if (ret <= 0) {
+		mutex_unlock(&migf->lock);
+		return ret;
+	}
+	n = min3(len, migf->filled - migf->rpos, (size_t)VGPU_MIG_BOUNCE);
+	memcpy(migf->bounce, migf->buf + migf->rpos, n);
+	at = migf->skipped + migf->rpos;
+	mutex_unlock(&migf->lock);
+
+	if (copy_to_user(ubuf, migf->bounce, n))
+		return -EFAULT;	/* nothing consumed */
+
+	mutex_lock(&migf->lock);
+	ret = 0;
+	if (migf->disabled) {
+		ret = -ENODEV;
+	} else {
+		/* a FULL record may have compacted the buffer meanwhile */
+		migf->rpos = at + n - migf->skipped;
+		migf->initial_left -= min(migf->initial_left, n);
+		atomic64_add(n, &migf->v->cnt.mig_bytes);
+	}
+	mutex_unlock(&migf->lock);
+	return ret ? ret : n;
+}
+
+static int vgpu_migf_bounce(struct vgpu_migf *migf)
+{
+	if (!migf->bounce)
+		migf->bounce = kvmalloc(VGPU_MIG_BOUNCE, GFP_KERNEL_ACCOUNT);
+	return migf->bounce ? 0 : -ENOMEM;
+}
+
 static ssize_t vgpu_save_read(struct file *filp, char __user *ubuf,
 			      size_t len, loff_t *pos)
 {
 	struct vgpu_migf *migf = filp->private_data;
-	ssize_t ret;
+	ssize_t ret, done = 0;
 
 	if (pos)
 		return -ESPIPE;
-	mutex_lock(&migf->lock);
-	if (migf->disabled) {
-		ret = -ENODEV;
-		goto out;
-	}
-	if (migf->rpos == migf->filled && !migf->final) {
-		if (!vgpu_gtt_changed(migf)) {
-			ret = -ENOMSG;	/* PRE_COPY: nothing new for now */
-			goto out;
+	mutex_lock(&migf->io_lock);
+	ret = vgpu_migf_bounce(migf);
+	while (!ret && done < len) {
+		ret = vgpu_save_chunk(migf, ubuf + done, len - done, !done);
+		if (ret > 0) {
+			done += ret;
+			ret = 0;
+		} else if (!ret) {
+			break;
 		}
-		vgpu_save_compact(migf);
-		ret = vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY);
-		if (ret)
-			goto out;
 	}
-	len = min(len, migf->filled - migf->rpos);
-	if (copy_to_user(ubuf, migf->buf + migf->rpos, len)) {
-		ret = -EFAULT;
-		goto out;
-	}
-	migf->rpos += len;
-	migf->initial_left -= min(migf->initial_left, len);
-	atomic64_add(len, &migf->v->cnt.mig_bytes);
-	ret = len;
-out:
-	mutex_unlock(&migf->lock);
-	return ret;
+	mutex_unlock(&migf->io_lock);
+	return done ? done : ret;
 }
 
 static long vgpu_precopy_ioctl(struct file *filp, unsigned int cmd,
@@ -242,14 +315,12 @@ static long vgpu_precopy_ioctl(struct file *filp, unsigned int cmd,
 		return ret;
 
 	mutex_lock(&v->state_mutex);
-	if (v->mig_state != VFIO_DEVICE_STATE_PRE_COPY &&
-	    v->mig_state != VFIO_DEVICE_STATE_PRE_COPY_P2P) {
-		ret = -EINVAL;
-		goto out_state;
-	}
 	mutex_lock(&migf->lock);
 	if (migf->disabled) {
 		ret = -ENODEV;
+	} else if (v->mig_state != VFIO_DEVICE_STATE_PRE_COPY &&
+		   v->mig_state != VFIO_DEVICE_STATE_PRE_COPY_P2P) {
+		ret = -EINVAL;
 	} else {
 		info.initial_bytes = migf->initial_left;
 		info.dirty_bytes = migf->filled - migf->rpos -
@@ -259,7 +330,6 @@ static long vgpu_precopy_ioctl(struct file *filp, unsigned int cmd,
 							VGPU_MIG_REC_PRECOPY);
 	}
 	mutex_unlock(&migf->lock);
-out_state:
 	mutex_unlock(&v->state_mutex);
 	if (!ret && copy_to_user((void __user *)arg, &info, minsz))
 		ret = -EFAULT;
@@ -322,9 +392,9 @@ static int vgpu_finish_record(struct vgpu_migf *migf)
 	return 0;
 }
 
-/* Take up to one header or one record's worth of @ubuf. */
-static ssize_t vgpu_resume_chunk(struct vgpu_migf *migf,
-				 const char __user *ubuf, size_t len)
+/* Take up to one header or one record's worth of @src. */
+static ssize_t vgpu_resume_chunk(struct vgpu_migf *migf, const u8 *src,
+				 size_t len)
 {
 	size_t want = migf->rec_len ? migf->rec_len :
 				      sizeof(struct vgpu_mig_hdr);
@@ -333,8 +403,7 @@ static ssize_t vgpu_resume_chunk(struct vgpu_migf *migf,
 
 	if (ret)
 		return ret;
-	if (copy_from_user(migf->buf + migf->filled, ubuf, n))
-		return -EFAULT;
+	memcpy(migf->buf + migf->filled, src, n);
 	migf->filled += n;
 	if (!migf->rec_len && migf->filled == sizeof(struct vgpu_mig_hdr))
 		ret = vgpu_check_hdr(migf);
@@ -344,31 +413,54 @@ static ssize_t vgpu_resume_chunk(struct vgpu_migf *migf,
 	return ret ? ret : n;
 }
 
-static ssize_t vgpu_resume_write(struct file *filp, const char __user *ubuf,
-				 size_t len, loff_t *pos)
+/* Feed @len bytes of stream to the parser; an error sticks. */
+static int vgpu_resume_feed(struct vgpu_migf *migf, const u8 *src,
+			    size_t len)
 {
-	struct vgpu_migf *migf = filp->private_data;
 	size_t done = 0;
 	ssize_t ret = 0;
 
-	if (pos)
-		return -ESPIPE;
-	mutex_lock(&migf->lock);
 	if (migf->disabled)
-		ret = -ENODEV;
-	else if (migf->error)
-		ret = migf->error;
+		return -ENODEV;
+	if (migf->error)
+		return migf->error;
 	while (!ret && done < len) {
-		ret = vgpu_resume_chunk(migf, ubuf + done, len - done);
+		ret = vgpu_resume_chunk(migf, src + done, len - done);
 		if (ret > 0) {
 			done += ret;
 			ret = 0;
 		}
 	}
-	if (ret && ret != -EFAULT && ret != -ENODEV)
+	if (ret)
 		migf->error = ret;
 	atomic64_add(done, &migf->v->cnt.mig_bytes);
-	mutex_unlock(&migf->lock);
+	return ret;
+}
+
+static ssize_t vgpu_resume_write(struct file *filp, const char __user *ubuf,
+				 size_t len, loff_t *pos)
+{
+	struct vgpu_migf *migf = filp->private_data;
+	size_t done = 0, n;
+	int ret;
+
+	if (pos)
+		return -ESPIPE;
+	mutex_lock(&migf->io_lock);
+	ret = vgpu_migf_bounce(migf);
+	while (!ret && done < len) {
+		n = min_t(size_t, len - done, VGPU_MIG_BOUNCE);
+		if (copy_from_user(migf->bounce, ubuf + done, n)) {
+			ret = -EFAULT;	/* nothing of this chunk taken */
+			break;
+		}
+		mutex_lock(&migf->lock);
+		ret = vgpu_resume_feed(migf, migf->bounce, n);
+		mutex_unlock(&migf->lock);
+		if (!ret)
+			done += n;
+	}
+	mutex_unlock(&migf->io_lock);
 	return ret ? ret : done;
 }
 
@@ -377,8 +469,11 @@ static int vgpu_release_migf(struct inode *inode, struct file *filp)
 	struct vgpu_migf *migf = filp->private_data;
 
 	mutex_destroy(&migf->lock);
+	mutex_destroy(&migf->io_lock);
+	kvfree(migf->bounce);
 	kvfree(migf->buf);
 	kvfree(migf->full);
+	vfio_put_device(&migf->v->vdev);
 	kfree(migf);
 	return 0;
 }
@@ -407,15 +502,19 @@ static struct vgpu_migf *vgpu_migf_new(struct vgpu_dev *v, bool save)
 	if (!migf)
 		return ERR_PTR(-ENOMEM);
 	migf->v = v;
+	mutex_init(&migf->io_lock);
 	mutex_init(&migf->lock);
 	filp = anon_inode_getfile("sample_vgpu_mig",
 				  save ? &vgpu_save_fops : &vgpu_resume_fops,
 				  migf, save ? O_RDONLY : O_WRONLY);
 	if (IS_ERR(filp)) {
 		mutex_destroy(&migf->lock);
+		mutex_destroy(&migf->io_lock);
 		kfree(migf);
 		return ERR_CAST(filp);
 	}
+	/* dropped by vgpu_release_migf(), after the device may be gone */
+	get_device(&v->vdev.device);
 	migf->filp = filp;
 	stream_open(filp->f_inode, filp);
 	return migf;

@@ -66,52 +66,6 @@ MODULE_PARM_DESC(gtt_pool,
 struct workqueue_struct *vgpu_wq;
 static atomic_t vgpu_pool_free;
 
-static struct vgpu_type vgpu_types[] = {
-	{
-		.type.sysfs_name = "small",
-		.type.pretty_name = "sample-vgpu-small",
-		.id = 0,
-		.gtt_entries = 256,
-		.ring_max = 4096,
-		.desc = "small: 1 MiB aperture, 4 KiB ring",
-	}, {
-		.type.sysfs_name = "medium",
-		.type.pretty_name = "sample-vgpu-medium",
-		.id = 1,
-		.gtt_entries = 1024,
-		.ring_max = 16384,
-		.desc = "medium: 4 MiB aperture, 16 KiB ring",
-	}, {
-		.type.sysfs_name = "large",
-		.type.pretty_name = "sample-vgpu-large",
-		.id = 2,
-		.gtt_entries = 4096,
-		.ring_max = 65536,
-		.desc = "large: 16 MiB aperture, 64 KiB ring",
-	}, {
-		.type.sysfs_name = "256m",
-		.type.pretty_name = "sample-vgpu-256m",
-		.id = 3,
-		.gtt_entries = 65536,
-		.ring_max = 65536,
-		.desc = "256m: 256 MiB aperture, 64 KiB ring",
-	}, {
-		.type.sysfs_name = "1g",
-		.type.pretty_name = "sample-vgpu-1g",
-		.id = 4,
-		.gtt_entries = 262144,
-		.ring_max = 65536,
-		.desc = "1g: 1 GiB aperture, 64 KiB ring",
-	}, {
-		.type.sysfs_name = "4g",
-		.type.pretty_name = "sample-vgpu-4g",
-		.id = 5,
-		.gtt_entries = VGPU_GTT_MAX_ENTRIES,
-		.ring_max = 65536,
-		.desc = "4g: 4 GiB aperture, 64 KiB ring",
-	},
-};
-
 static struct mdev_type *vgpu_mdev_types[] = {
 	&vgpu_types[0].type,
 	&vgpu_types[1].type,
@@ -257,24 +211,6 @@ static ssize_t vgpu_write(struct vfio_device *vdev, const char __user *buf,
 {
 	return vgpu_region_rw(vdev_to_vgpu(vdev), (char __user *)buf, count,
 			      ppos, true);
-}
-
-static int vgpu_reset(struct vgpu_dev *v)
-{
-	mutex_lock(&v->state_mutex);
-	vgpu_mig_reset(v);
-	mutex_lock(&v->lock);
-	v->running = false;
-	mutex_unlock(&v->lock);
-	cancel_work_sync(&v->exec_work);
-	mutex_lock(&v->lock);
-	vgpu_gtt_clear(v);
-	vgpu_regs_reset(v);
-	v->intx_masked = false;
-	v->running = true;
-	mutex_unlock(&v->lock);
-	mutex_unlock(&v->state_mutex);
-	return 0;
 }
 
 static int vgpu_get_device_info(unsigned long arg)

@@ -836,12 +836,24 @@ void vgpu_mig_close(struct vgpu_dev *v)
 }
 
 /**
- * vgpu_mig_reset() - device reset: end sessions, back to RUNNING
- * @v: device, v->state_mutex held
+ * vgpu_reset() - VFIO_DEVICE_RESET: end any migration session, drain the
+ * worker, clear the GTT and registers, back to RUNNING
+ * @v: device
+ *
+ * Return: 0.
  */
-void vgpu_mig_reset(struct vgpu_dev *v)
+int vgpu_reset(struct vgpu_dev *v)
 {
-	lockdep_assert_held(&v->state_mutex);
+	mutex_lock(&v->state_mutex);
 	vgpu_disable_files(v);
 	v->mig_state = VFIO_DEVICE_STATE_RUNNING;
+	vgpu_stop_exec(v);
+	mutex_lock(&v->lock);
+	vgpu_gtt_clear(v);
+	vgpu_regs_reset(v);
+	v->intx_masked = false;
+	v->running = true;
+	mutex_unlock(&v->lock);
+	mutex_unlock(&v->state_mutex);
+	return 0;
 }

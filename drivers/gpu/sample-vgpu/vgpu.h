@@ -203,6 +203,10 @@ static inline u64 vgpu_aperture(const struct vgpu_dev *v)
 /* main.c */
 extern struct workqueue_struct *vgpu_wq;
 
+/* types.c */
+#define VGPU_NR_TYPES		6
+extern struct vgpu_type vgpu_types[VGPU_NR_TYPES];
+
 /* mmio.c */
 u32 vgpu_bar0_size(const struct vgpu_type *t);
 void vgpu_mmio_setup(void);
@@ -261,6 +265,6 @@ void vgpu_irq_release(struct vgpu_dev *v);
 extern const struct vfio_migration_ops vgpu_mig_ops;
 void vgpu_mig_init(struct vgpu_dev *v);
 void vgpu_mig_close(struct vgpu_dev *v);
-void vgpu_mig_reset(struct vgpu_dev *v);
+int vgpu_reset(struct vgpu_dev *v);
 
 #endif /* _SAMPLE_VGPU_H */

@@ -81,13 +81,15 @@ vm_boot() {	# NAME COMMAND [run.sh OPTIONS...]
 }
 
 # The host-side tests: scripts (tests/host), the vGPU command parser
-# (unit tests and the fuzz smoke run), the workload file parser.
+# (unit tests and the fuzz smoke run), the vGPU's device code in user
+# space (device_test), the workload file parser.
 host_tests() {
 	hm="make -s -C $TOP -f tests/vgpu/Makefile.host TOP=$TOP O=$BUILD/host"
 	for t in "$TOP"/tests/host/*_test.sh; do
 		part "$(basename "$t")" host_test "$t"
 	done
 	part parser_test $hm check
+	part device_test $hm device-check
 	part parser_fuzz fuzz_smoke
 	part wl_test make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" wl-check
 }

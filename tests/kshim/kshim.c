@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kshim.c - the user-space stand-ins declared in kshim.h, and a fake type1:
+ * DMA mappings of guest memory, pins counted per page and per intent, and
+ * dirty marks, kept independently of the driver so that tests can compare
+ * the driver's own counters with what it really did.
+ */
+#include <sys/mman.h>
+#include <linux/vfio.h>
+
+int kshim_verbose;
+bool kshim_user_fault;
+long kshim_fail_alloc;
+long kshim_allocs;
+long kshim_files;
+
+/* the driver's work queue (main.c in the kernel) */
+struct workqueue_struct *vgpu_wq;
+
+void kshim_bug(const char *what, const char *file, int line)
+{
+	fprintf(stderr, "kshim: %s at %s:%d\n", what, file, line);
+	abort();
+}
+
+void *kshim_alloc(size_t n, bool zero)
+{
+	kshim_allocs++;
+	if (kshim_fail_alloc && !--kshim_fail_alloc)
+		return NULL;
+	return zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+}
+
+void *memdup_user(const void *src, size_t n)
+{
+	void *p = kshim_alloc(n, false);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, src, n)) {
+		free(p);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
+}
+
+unsigned long copy_from_user(void *to, const void *from, unsigned long n)
+{
+	if (kshim_user_fault)
+		return n;
+	memcpy(to, from, n);
+	return 0;
+}
+
+unsigned long copy_to_user(void *to, const void *from, unsigned long n)
+{
+	if (kshim_user_fault)
+		return n;
+	memcpy(to, from, n);
+	return 0;
+}
+
+/* ---- xarray ---- */
+
+void *xa_load(struct xarray *xa, unsigned long index)
+{
+	return index < xa->nr ? xa->slot[index] : NULL;
+}
+
+void *xa_store(struct xarray *xa, unsigned long index, void *p, int gfp)
+{
+	void *old;
+
+	if (index >= xa->nr) {
+		unsigned long nr = index + 1 > 2 * xa->nr ? index + 1 : 2 * xa->nr;
+		void **slot = kshim_alloc(nr * sizeof(*slot), true);
+
+		if (!slot)
+			return ERR_PTR(-ENOMEM);
+		if (xa->nr)
+			memcpy(slot, xa->slot, xa->nr * sizeof(*slot));
+		free(xa->slot);
+		xa->slot = slot;
+		xa->nr = nr;
+	}
+	old = xa->slot[index];
+	xa->slot[index] = p;
+	return old;
+}
+
+void *xa_erase(struct xarray *xa, unsigned long index)
+{
+	void *old = xa_load(xa, index);
+
+	if (old)
+		xa->slot[index] = NULL;
+	return old;
+}
+
+void *kshim_xa_find(struct xarray *xa, unsigned long *index)
+{
+	for (; *index < xa->nr; (*index)++)
+		if (xa->slot[*index])
+			return xa->slot[*index];
+	return NULL;
+}
+
+bool xa_empty(struct xarray *xa)
+{
+	unsigned long i = 0;
+
+	return !kshim_xa_find(xa, &i);
+}
+
+void xa_destroy(struct xarray *xa)
+{
+	free(xa->slot);
+	xa->slot = NULL;
+	xa->nr = 0;
+}
+
+/* ---- work, eventfd ---- */
+
+bool queue_work(struct workqueue_struct *wq, struct work_struct *w)
+{
+	bool was = w->pending;
+
+	w->pending = true;
+	return !was;
+}
+
+bool cancel_work_sync(struct work_struct *w)
+{
+	bool was = w->pending;
+
+	w->pending = false;
+	return was;
+}
+
+/* Run @w if it is queued, as the workqueue would; 1 if it ran. */
+int kshim_run_work(struct work_struct *w)
+{
+	if (!w->pending)
+		return 0;
+	w->pending = false;
+	w->func(w);
+	return 1;
+}
+
+void eventfd_signal(struct eventfd_ctx *ctx)
+{
+	ctx->count++;
+}
+
+void eventfd_ctx_put(struct eventfd_ctx *ctx)
+{
+	free(ctx);
+}
+
+struct eventfd_ctx *eventfd_ctx_fdget(int fd)
+{
+	struct eventfd_ctx *ctx;
+
+	if (fd < 0)
+		return ERR_PTR(-EBADF);
+	ctx = kshim_alloc(sizeof(*ctx), true);
+	return ctx ? ctx : ERR_PTR(-ENOMEM);
+}
+
+/* ---- files ---- */
+
+struct file *anon_inode_getfile(const char *name,
+				const struct file_operations *fops,
+				void *priv, int flags)
+{
+	struct file *f = kshim_alloc(sizeof(*f), true);
+
+	if (!f)
+		return ERR_PTR(-ENOMEM);
+	f->f_op = fops;
+	f->private_data = priv;
+	f->f_inode = &f->inode;
+	f->refs = 1;
+	kshim_files++;
+	return f;
+}
+
+struct file *get_file(struct file *f)
+{
+	f->refs++;
+	return f;
+}
+
+void fput(struct file *f)
+{
+	WARN_ON_ONCE(f->refs <= 0);
+	if (--f->refs)
+		return;
+	if (f->f_op->release)
+		f->f_op->release(f->f_inode, f);
+	kshim_files--;
+	free(f);
+}
+
+/* ---- CRC-32 ---- */
+
+u32 crc32_le(u32 crc, const void *p, size_t len)
+{
+	static u32 table[256];
+	const u8 *b = p;
+	u32 i, k, c;
+
+	if (!table[1]) {
+		for (i = 0; i < 256; i++) {
+			for (c = i, k = 0; k < 8; k++)
+				c = c >> 1 ^ (0xedb88320u & -(c & 1));
+			table[i] = c;
+		}
+	}
+	while (len--)
+		crc = table[(crc ^ *b++) & 0xff] ^ crc >> 8;
+	return crc;
+}
+
+/* ---- VFIO core: device references, migration FSM, IRQ header ---- */
+
+void vfio_put_device(struct vfio_device *vdev)
+{
+	WARN_ON_ONCE(vdev->device.refs <= 0);
+	if (!--vdev->device.refs && vdev->device.release)
+		vdev->device.release(&vdev->device);
+}
+
+/* a data transfer session: STOP_COPY, RESUMING and the PRE_COPY states */
+static bool kshim_session(enum vfio_device_mig_state s)
+{
+	return s == VFIO_DEVICE_STATE_STOP_COPY ||
+	       s == VFIO_DEVICE_STATE_RESUMING ||
+	       s == VFIO_DEVICE_STATE_PRE_COPY ||
+	       s == VFIO_DEVICE_STATE_PRE_COPY_P2P;
+}
+
+/* The arcs of the uAPI for STOP_COPY | P2P | PRE_COPY devices. */
+static bool kshim_arc(enum vfio_device_mig_state a,
+		      enum vfio_device_mig_state b)
+{
+	static const u8 arcs[][2] = {
+		{ VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_RUNNING_P2P },
+		{ VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_PRE_COPY },
+		{ VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_RUNNING },
+		{ VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_STOP },
+		{ VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P },
+		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING_P2P },
+		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY },
+		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING },
+		{ VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP },
+		{ VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_STOP },
+		{ VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING },
+		{ VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_PRE_COPY_P2P },
+		{ VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_PRE_COPY },
+		{ VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_RUNNING_P2P },
+		{ VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_STOP_COPY },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(arcs); i++)
+		if (arcs[i][0] == a && arcs[i][1] == b)
+			return true;
+	return false;
+}
+
+/*
+ * The first step of a shortest path from @cur to @new that neither starts
+ * nor ends a data transfer session on the way: sessions are entered and
+ * left only by the requested state itself (the uAPI's rule).
+ */
+int vfio_mig_get_next_state(struct vfio_device *vdev,
+			    enum vfio_device_mig_state cur,
+			    enum vfio_device_mig_state new,
+			    enum vfio_device_mig_state *next)
+{
+	enum { N = VFIO_DEVICE_STATE_PRE_COPY_P2P + 1 };
+	int prev[N], queue[N], head = 0, tail = 0, s, t;
+	bool keep = kshim_session(cur) && kshim_session(new);
+
+	if ((int)cur >= N || (int)new >= N || new == VFIO_DEVICE_STATE_ERROR ||
+	    cur == VFIO_DEVICE_STATE_ERROR)
+		return -EINVAL;
+	for (s = 0; s < N; s++)
+		prev[s] = -1;
+	prev[cur] = cur;
+	queue[tail++] = cur;
+	while (head < tail) {
+		s = queue[head++];
+		for (t = 0; t < N; t++) {
+			if (prev[t] >= 0 || !kshim_arc(s, t))
+				continue;
+			if (t != (int)new && kshim_session(t) &&
+			    !(keep && kshim_session(s)))
+				continue;
+			prev[t] = s;
+			queue[tail++] = t;
+		}
+	}
+	if (prev[new] < 0)
+		return -EINVAL;
+	for (t = new; prev[t] != (int)cur; t = prev[t])
+		;
+	*next = t;
+	return 0;
+}
+
+int vfio_set_irqs_validate_and_prepare(struct vfio_irq_set *hdr, int num_irqs,
+				       int max_irq_type, size_t *data_size)
+{
+	return -EINVAL;	/* no SET_IRQS in user space */
+}
+
+/* ---- fake type1: mappings, pins, marks ---- */
+
+struct kshim_dma {
+	u64 iova;
+	u64 npages;
+	u8 *mem;
+	struct page *pages;
+	u32 *pins;
+	u32 *clean;
+	u8 *dirty;
+};
+
+static struct kshim_dma kshim_dmas[KSHIM_MAPS];
+static long kshim_npins, kshim_nclean, kshim_nmarks;
+
+static struct kshim_dma *kshim_find(u64 iova)
+{
+	int i;
+
+	for (i = 0; i < KSHIM_MAPS; i++) {
+		struct kshim_dma *d = &kshim_dmas[i];
+
+		if (d->npages && iova >= d->iova &&
+		    (iova - d->iova) >> PAGE_SHIFT < d->npages)
+			return d;
+	}
+	return NULL;
+}
+
+int kshim_map(u64 iova, u64 size)
+{
+	u64 n = size >> PAGE_SHIFT, last = iova + size - 1, k;
+	struct kshim_dma *d = NULL;
+	int i;
+
+	if (!n || (iova | size) & (PAGE_SIZE - 1) || last < iova)
+		return -EINVAL;
+	for (i = 0; i < KSHIM_MAPS; i++) {
+		struct kshim_dma *o = &kshim_dmas[i];
+
+		if (!o->npages)
+			d = d ?: o;
+		else if (iova <= o->iova + ((o->npages << PAGE_SHIFT) - 1) &&
+			 o->iova <= last)
+			return -EEXIST;
+	}
+	if (!d)
+		return -ENOSPC;
+	/* guest memory: zero pages on demand, not touched until used */
+	d->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	d->pages = calloc(n, sizeof(*d->pages));
+	d->pins = calloc(n, sizeof(*d->pins));
+	d->clean = calloc(n, sizeof(*d->clean));
+	d->dirty = calloc(n, 1);
+	if (d->mem == MAP_FAILED || !d->pages || !d->pins || !d->clean ||
+	    !d->dirty)
+		abort();
+	for (k = 0; k < n; k++)
+		d->pages[k].data = d->mem + (k << PAGE_SHIFT);
+	d->iova = iova;
+	d->npages = n;
+	return 0;
+}
+
+static void kshim_dma_free(struct kshim_dma *d)
+{
+	if (d->npages)
+		munmap(d->mem, d->npages << PAGE_SHIFT);
+	free(d->pages);
+	free(d->pins);
+	free(d->clean);
+	free(d->dirty);
+	memset(d, 0, sizeof(*d));
+}
+
+int kshim_unmap(u64 iova, u64 size)
+{
+	struct kshim_dma *d = kshim_find(iova);
+	u64 k;
+
+	if (!d || d->iova != iova || d->npages << PAGE_SHIFT != size)
+		return -EINVAL;
+	for (k = 0; k < d->npages; k++)
+		if (d->pins[k])
+			return -EBUSY;
+	kshim_dma_free(d);
+	return 0;
+}
+
+void kshim_unmap_all(void)
+{
+	int i;
+
+	for (i = 0; i < KSHIM_MAPS; i++)
+		kshim_dma_free(&kshim_dmas[i]);
+	kshim_npins = kshim_nclean = kshim_nmarks = 0;
+}
+
+u8 *kshim_mem(u64 iova)
+{
+	struct kshim_dma *d = kshim_find(iova);
+
+	return d ? d->mem + (iova - d->iova) : NULL;
+}
+
+static int kshim_pin(dma_addr_t iova, int npage, struct page **pages,
+		     bool clean)
+{
+	int i;
+
+	if (npage <= 0 || npage > 512 || (iova & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	for (i = 0; i < npage; i++)
+		if (!kshim_find(iova + ((u64)i << PAGE_SHIFT)))
+			return -EINVAL;	/* type1: not mapped */
+	for (i = 0; i < npage; i++) {
+		u64 a = iova + ((u64)i << PAGE_SHIFT);
+		struct kshim_dma *d = kshim_find(a);
+		u64 k = (a - d->iova) >> PAGE_SHIFT;
+
+		d->pins[k]++;
+		d->clean[k] += clean;
+		pages[i] = &d->pages[k];
+	}
+	kshim_npins += npage;
+	kshim_nclean += clean ? npage : 0;
+	return npage;
+}
+
+static void kshim_unpin(dma_addr_t iova, int npage, bool clean)
+{
+	int i;
+
+	for (i = 0; i < npage; i++) {
+		u64 a = iova + ((u64)i << PAGE_SHIFT);
+		struct kshim_dma *d = kshim_find(a);
+		u64 k = d ? (a - d->iova) >> PAGE_SHIFT : 0;
+
+		/* an unpin of a page not pinned with that intent is a bug */
+		if (!d || !d->pins[k] || (clean && !d->clean[k]) ||
+		    (!clean && d->pins[k] == d->clean[k]))
+			kshim_bug("unbalanced unpin", __FILE__, __LINE__);
+		d->pins[k]--;
+		d->clean[k] -= clean;
+		kshim_npins--;
+		kshim_nclean -= clean;
+	}
+}
+
+int vfio_pin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage,
+		   int prot, struct page **pages)
+{
+	return kshim_pin(iova, npage, pages, false);
+}
+
+int vfio_pin_pages_clean(struct vfio_device *vdev, dma_addr_t iova,
+			 int npage, int prot, struct page **pages)
+{
+	return kshim_pin(iova, npage, pages, true);
+}
+
+void vfio_unpin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage)
+{
+	kshim_unpin(iova, npage, false);
+}
+
+void vfio_unpin_pages_clean(struct vfio_device *vdev, dma_addr_t iova,
+			    int npage)
+{
+	kshim_unpin(iova, npage, true);
+}
+
+/* BRIEF section 3: a mark outside any mapping fails and changes nothing */
+int vfio_mark_dirty(struct vfio_device *vdev, dma_addr_t iova, size_t length)
+{
+	u64 first = iova & PAGE_MASK, last = iova + length - 1, a;
+
+	kshim_nmarks++;
+	if (!length || last < iova)
+		return -EINVAL;
+	for (a = first; a <= last && a >= first; a += PAGE_SIZE)
+		if (!kshim_find(a))
+			return -EINVAL;
+	for (a = first; a <= last && a >= first; a += PAGE_SIZE) {
+		struct kshim_dma *d = kshim_find(a);
+
+		d->dirty[(a - d->iova) >> PAGE_SHIFT] = 1;
+	}
+	return 0;
+}
+
+long kshim_pins(void)
+{
+	return kshim_npins;
+}
+
+long kshim_pins_clean(void)
+{
+	return kshim_nclean;
+}
+
+long kshim_marks(void)
+{
+	return kshim_nmarks;
+}
+
+bool kshim_dirty(u64 iova)
+{
+	struct kshim_dma *d = kshim_find(iova);
+
+	return d && d->dirty[(iova - d->iova) >> PAGE_SHIFT];
+}
+
+long kshim_dirty_pages(void)
+{
+	long n = 0;
+	u64 k;
+	int i;
+
+	for (i = 0; i < KSHIM_MAPS; i++)
+		for (k = 0; k < kshim_dmas[i].npages; k++)
+			n += kshim_dmas[i].dirty[k];
+	return n;
+}
+
+void kshim_dirty_clear(void)
+{
+	int i;
+
+	for (i = 0; i < KSHIM_MAPS; i++)
+		if (kshim_dmas[i].npages)
+			memset(kshim_dmas[i].dirty, 0, kshim_dmas[i].npages);
+}

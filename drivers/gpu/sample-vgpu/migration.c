@@ -632,6 +632,7 @@ static void vgpu_load_regs(struct vgpu_dev *v, const u8 *src)
 	r->irq_enable &= VGPU_IRQ_ALL;
 	if (r->error > VGPU_ERR_MAX)
 		r->error = VGPU_ERR_MALFORMED;
+	r->error_depth = min_t(u32, r->error_depth, VGPU_MAX_BATCH_DEPTH);
 	r->doorbell_pending = !!r->doorbell_pending;
 }
 

@@ -11,8 +11,10 @@
 #   make bench      migrations 64M..4G and dirty-tracking costs (docs/bench)
 #   make check-7.3  the parts of the suite that need no series, on Linux 7.3
 #   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
-#   make fuzz       the vGPU command parser fuzzer: FUZZ_TIME s (300), fresh
-#                   seed, new coverage merged into tests/fuzz/corpus
+#   make fuzz       the vGPU fuzzers, FUZZ_TIME s (300) each with a fresh
+#                   seed: the command parser (new coverage merged into
+#                   tests/fuzz/corpus), then the migration stream parser and
+#                   state load (tests/fuzz/stream-corpus)
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -36,6 +38,7 @@ checkpatch: all
 # Needs only clang and the parser sources, not the kernel build.
 fuzz:
 	$(MAKE) -s -f tests/vgpu/Makefile.host TOP=$(CURDIR) O=$(BUILD)/host fuzz
+	$(MAKE) -s -f tests/vgpu/Makefile.host TOP=$(CURDIR) O=$(BUILD)/host stream-fuzz
 
 series-build: all
 	./scripts/series-build.sh

@@ -61,6 +61,19 @@ fuzz_smoke() {
 	fi
 }
 
+# The migration stream fuzzer's smoke run: the kept corpus and crash
+# inputs replayed, then a bounded run with seed 1 (tests/fuzz/stream_fuzz.c).
+stream_fuzz_smoke() {
+	echo "1..1"
+	if $hm stream-fuzz-check > "$out/stream-fuzz.log" 2>&1; then
+		echo "ok 1 host stream_fuzz: $(grep 'stream_fuzz: [0-9]* streams' "$out/stream-fuzz.log" | tail -1 | sed 's/^stream_fuzz: //')"
+	else
+		tail -20 "$out/stream-fuzz.log" | sed 's/^/# /'
+		echo "not ok 1 host stream_fuzz (see $out/stream-fuzz.log)"
+		return 1
+	fi
+}
+
 # One boot of the test VM: its output into the log, then its exit status
 # and its kernel log check as statuses.  run-suite.sh exits 1 when a part
 # failed: that failure is already counted in the part.
@@ -91,6 +104,7 @@ host_tests() {
 	part parser_test $hm check
 	part device_test $hm device-check
 	part parser_fuzz fuzz_smoke
+	part stream_fuzz stream_fuzz_smoke
 	part wl_test make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" wl-check
 }
 

@@ -4,8 +4,10 @@
  *
  * VFIO migration data is opaque to user space (<linux/vfio.h>): a VMM only
  * moves it from the source's data fd to the destination's.  The layout is
- * the driver's alone; the one user-space reader is the selftest that takes
- * streams apart (tests/vgpu/vgpu_mig_test.c).  Fixed-size types only, so
+ * the driver's alone; the user-space readers are tests that take streams
+ * apart: the selftest tests/vgpu/vgpu_mig_test.c and the stream fuzzer
+ * tests/fuzz/stream_fuzz.c (which builds the driver itself on
+ * tests/kshim).  Fixed-size types only, so
  * that it builds in both.
  */
 #ifndef _SAMPLE_VGPU_MIG_STREAM_H

@@ -44,12 +44,33 @@ struct vgpu_run {
 	dma_addr_t iova;
 };
 
+/*
+ * The entry, or NULL if its leaf does not exist.  Commands walk the GTT
+ * page by page, so the last leaf found is kept at hand (v->gtt_last).
+ */
 static struct vgpu_gtt_entry *vgpu_gtt_entry(struct vgpu_dev *v, u32 index)
 {
-	struct vgpu_gtt_entry *leaf;
+	unsigned long li = index >> VGPU_GTT_LEAF_SHIFT;
+	struct vgpu_gtt_entry *leaf = v->gtt_last;
 
-	leaf = xa_load(&v->gtt, index >> VGPU_GTT_LEAF_SHIFT);
-	return leaf ? &leaf[index & VGPU_GTT_LEAF_MASK] : NULL;
+	if (!leaf || v->gtt_last_li != li) {
+		leaf = xa_load(&v->gtt, li);
+		if (!leaf)
+			return NULL;
+		v->gtt_last = leaf;
+		v->gtt_last_li = li;
+	}
+	return &leaf[index & VGPU_GTT_LEAF_MASK];
+}
+
+static void vgpu_gtt_free_leaf(struct vgpu_dev *v, unsigned long li,
+			       struct vgpu_gtt_entry *leaf)
+{
+	xa_erase(&v->gtt, li);
+	if (v->gtt_last == leaf)
+		v->gtt_last = NULL;
+	kfree(leaf);
+	atomic64_dec(&v->cnt.gtt_leaves);
 }
 
 /* The entry, its leaf allocated if need be; NULL when out of memory. */
@@ -88,11 +109,8 @@ static void vgpu_gtt_trim(struct vgpu_dev *v, u32 first, u32 last)
 		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++)
 			if (leaf[i].val)
 				break;
-		if (i < VGPU_GTT_LEAF_ENTRIES)
-			continue;
-		xa_erase(&v->gtt, li);
-		kfree(leaf);
-		atomic64_dec(&v->cnt.gtt_leaves);
+		if (i == VGPU_GTT_LEAF_ENTRIES)
+			vgpu_gtt_free_leaf(v, li, leaf);
 	}
 }
 
@@ -322,9 +340,7 @@ void vgpu_gtt_clear(struct vgpu_dev *v)
 		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++)
 			if (leaf[i].page)
 				vgpu_gtt_drop_pin(v, &un, &leaf[i]);
-		xa_erase(&v->gtt, li);
-		kfree(leaf);
-		atomic64_dec(&v->cnt.gtt_leaves);
+		vgpu_gtt_free_leaf(v, li, leaf);
 	}
 	vgpu_unpin_run(v, &un);
 	v->gtt_gen++;
@@ -664,4 +680,5 @@ void vgpu_gtt_destroy(struct vgpu_dev *v)
 	xa_for_each(&v->gtt, li, leaf)
 		kfree(leaf);
 	xa_destroy(&v->gtt);
+	v->gtt_last = NULL;
 }

@@ -140,6 +140,8 @@ struct vgpu_log;
  * @cfg: PCI config space
  * @regs: register file (same layout as the migration stream)
  * @gtt: GTT leaves by leaf index (entry index >> VGPU_GTT_LEAF_SHIFT)
+ * @gtt_last: the leaf last looked up, NULL if none
+ * @gtt_last_li: its leaf index
  * @gtt_gen: bumped on every GTT change, for PRE_COPY dirty_bytes
  * @pin_pages: pages returned by one bulk pin call (VGPU_GTT_BATCH)
  * @irq_index: VFIO_PCI_INTX_IRQ_INDEX, VFIO_PCI_MSI_IRQ_INDEX or none
@@ -169,6 +171,8 @@ struct vgpu_dev {
 	u8 cfg[VGPU_CFG_SIZE];
 	struct vgpu_mig_regs regs;
 	struct xarray gtt;
+	struct vgpu_gtt_entry *gtt_last;
+	unsigned long gtt_last_li;
 	u64 gtt_gen;
 	struct page **pin_pages;
 	int irq_index;

@@ -16,7 +16,8 @@
 # boot, its kernel log) write "# === status NAME rc=N".
 # scripts/tap-count.py counts the log against the rows of tests/manifest
 # (expected results and skips per part) for exactly WHAT, and prints the
-# last line, "N passed, N failed" (", N skipped" when there are skips).
+# summary ("summary: N passed, N failed, N skipped" when there are skips)
+# and, last, "N passed, N failed".
 # Exit status is non-zero on any failure: a failing test, a plan not met,
 # a non-zero exit, a missing or unlisted part, an undeclared skip, a bad
 # line in the guest kernel log, a VM that did not finish.

@@ -21,8 +21,9 @@ outside any part are failures too.  -k host,6.12 says which kernels the
 run covers (default: every kernel of the manifest): only their rows must
 be in the log, and a part of any other kernel is a failure.
 
-Prints each failure, a line per kernel, and last
-"N passed, N failed" (", N skipped" when there are skips); exits 0 only
+Prints each failure, a line per kernel, the summary line
+"summary: N passed, N failed, N skipped" when there are skips, and last,
+always, "N passed, N failed" (the line CI reads); exits 0 only
 when nothing failed.  Passed: "ok" results that are not skips; skipped:
 "# SKIP" results and 1..0 # SKIP plans; failed: "not ok" results, plus
 one for each part, status or manifest row that is wrong without a
@@ -232,7 +233,7 @@ def main():
                      ' (expected: %s)' % ', '.join(exp) if exp else ''))
     line = '%d passed, %d failed' % (passed, failed)
     if skipped:
-        line += ', %d skipped' % skipped
+        print('summary: %s, %d skipped' % (line, skipped))
     print(line)
     return 1 if failed else 0
 

@@ -43,13 +43,24 @@ count() {	# LOGFILE [MANIFEST [KERNELS]]: exit status; the output in $t/out
 	"$COUNT" -m "${2:-$t/manifest}" ${3:+-k "$3"} "$1" > "$t/out" 2>&1
 }
 
+# The summary of the last count: its "summary:" line (there are skips) or
+# else its last line.  The last line itself is always "N passed, N failed",
+# which is what CI reads; a last line of any other form is a failure.
+summary() {
+	local last
+	last=$(tail -1 "$t/out")
+	echo "$last" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$' || {
+		echo "BAD LAST LINE: $last"; return; }
+	grep -m1 '^summary: ' "$t/out" | sed 's/^summary: //' | grep . || echo "$last"
+}
+
 # (the log comes in by redirection, not a pipe: the count of tests $n
 # must survive the call)
 green() {	# DESCRIPTION WANT_LAST_LINE: the log on stdin must pass
 	cat > "$t/log"
 	count "$t/log"
 	local rc=$? last
-	last=$(tail -1 "$t/out")
+	last=$(summary)
 	[ $rc = 0 ] && [ "$last" = "$2" ]
 	tap $? "green: $1 ($last)"
 }
@@ -58,7 +69,7 @@ red() {	# DESCRIPTION WHY_REGEX: the log on stdin must fail, saying why
 	cat > "$t/log"
 	count "$t/log"
 	local rc=$? last
-	last=$(tail -1 "$t/out")
+	last=$(summary)
 	[ $rc != 0 ] && echo "$last" | grep -Eq '^[0-9]+ passed, [1-9][0-9]* failed' &&
 		grep -Eq "^FAIL .*$2" "$t/out"
 	local ok=$?
@@ -85,8 +96,8 @@ red "a 1..0 SKIP plan nobody expected" "wl_pack_test.sh: 0 results, the manifest
 	{ part_a; part wl_pack_test.sh 0 "1..0 # SKIP wl-pack not built"; vm; })
 { part_a; part wl_pack_test.sh 0 "1..0 # SKIP wl-pack not built"; vm; } > "$t/skiplog"
 count "$t/skiplog"
-tail -1 "$t/out" | grep -q '^4 passed, 1 failed, 2 skipped$'
-tap $? "a skipped part is counted as skipped: $(tail -1 "$t/out")"
+summary | grep -q '^4 passed, 1 failed, 2 skipped$'
+tap $? "a skipped part is counted as skipped: $(summary)"
 
 red "all ok, exit status non-zero (crash at exit)" "wl_test: exit status 139" < <(
 	{ part wl_test 139 "1..3" "ok 1 x" "ok 2 y" "ok 3 z"; part_b; vm; })
@@ -141,16 +152,16 @@ red "kernel parts run without their kernel line" \
 { cat "$t/manifest"; echo "7.3 vgpu-dmalog 2 1 declared"; } > "$t/manifest2"
 clean > "$t/log"
 count "$t/log" "$t/manifest2" host,6.12
-tap $? "-k host,6.12: the 7.3 rows are not needed ($(tail -1 "$t/out"))"
+tap $? "-k host,6.12: the 7.3 rows are not needed ($(summary))"
 count "$t/log" "$t/manifest2" host
 [ $? != 0 ] && grep -q "^FAIL 6.12/vgpu-dmalog: kernel 6.12 is not part of this run" "$t/out"
-tap $? "-k host: a 6.12 part fails the run ($(tail -1 "$t/out"))"
+tap $? "-k host: a 6.12 part fails the run ($(summary))"
 
 # the summary line keeps CI's words when the run is red
 clean > "$t/log"; echo "# === status x rc=1" >> "$t/log"
 count "$t/log"
-tail -1 "$t/out" | grep -Eq '^6 passed, 1 failed, 1 skipped$'
-tap $? "red summary line: $(tail -1 "$t/out")"
+summary | grep -Eq '^6 passed, 1 failed, 1 skipped$'
+tap $? "red summary line: $(summary)"
 
 # the committed manifest parses, and a log that meets it is green
 awk '!/^#/ && NF >= 4 { k[$1] = k[$1] " " $2 ":" $3 ":" $4 }
@@ -163,5 +174,5 @@ awk '!/^#/ && NF >= 4 { k[$1] = k[$1] " " $2 ":" $3 ":" $4 }
 			print "# === end " f[1] " rc=0" } } }' "$TOP/tests/manifest" > "$t/mlog"
 count "$t/mlog" "$TOP/tests/manifest"
 rc=$?
-[ $rc = 0 ] && tail -1 "$t/out" | grep -Eq '^[1-9][0-9]* passed, 0 failed'
-tap $? "tests/manifest parses and a log meeting it passes ($(tail -1 "$t/out"))"
+[ $rc = 0 ] && summary | grep -Eq '^[1-9][0-9]* passed, 0 failed'
+tap $? "tests/manifest parses and a log meeting it passes ($(summary))"

@@ -9,8 +9,9 @@
 #      linux-source-7.3 subset, the project's modules built in the trixie
 #      root with trixie's gcc-14 (the compiler of Debian's 7.3 image),
 #      the test VM's initramfs
-# The series is carried for 6.12 only so far: on 7.3 the project's modules
-# are built for the stock VFIO (VARIANTS=stock).
+# The patched VFIO and the project's modules built against it come with
+# the 7.3 series (drivers/vfio/patches/v7.3); without it only the stock
+# variant is built.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -20,8 +21,8 @@ KVER=$("$TOP/scripts/setup-trixie.sh" "$BUILD" 7.3 | tail -1)
 mkdir -p "$B"
 echo "$KVER" > "$B/kver"
 MAIN=$BUILD
-BUILD=$B SKIP_SETUP=1 KDIR=/usr/src/linux-headers-$KVER \
-	KMAKE_WRAP="env BUILD=$MAIN $TOP/scripts/trixie-run.sh" \
-	KDEBS=$B/debs SRCTAR=$B/debs/linux-source-7.3.tar.xz \
-	SERIES=$TOP/drivers/vfio/patches/v7.3 VARIANTS=stock \
-	USERSPACE_FROM=$MAIN "$TOP/scripts/build.sh"
+. "$TOP/scripts/kbase-7.3.sh"
+VARIANTS=stock
+! ls "$SERIES"/0*.patch > /dev/null 2>&1 || VARIANTS="patched stock"
+SKIP_SETUP=1 KDEBS=$BUILD/debs SRCTAR=$BUILD/debs/linux-source-7.3.tar.xz \
+	VARIANTS=$VARIANTS USERSPACE_FROM=$MAIN "$TOP/scripts/build.sh"

@@ -4,12 +4,15 @@
 # pristine source with no fuzz and builds (vfio, vfio_iommu_type1, mdev,
 # warnings are errors), as a bisectable series must.  Needs `make` first
 # (BUILD/ksrc).  `make series-build`; not part of `make check`.
+# `series-build.sh 7.3` checks the 7.3 series against linux-source-7.3
+# (after `make all-7.3`).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
+[ "${1:-6.12}" = 6.12 ] || . "$TOP/scripts/kbase-$1.sh"
 KVER=${KVER:-$(cat "$BUILD/kver")}
 KDIR=${KDIR:-/usr/src/linux-headers-$KVER}
-SERIES=$TOP/drivers/vfio/patches
+SERIES=${SERIES:-$TOP/drivers/vfio/patches}
 W=$BUILD/series-build
 n=0 fail=0
 for p in "$SERIES"/0*.patch; do
@@ -25,7 +28,7 @@ for p in "$SERIES"/0*.patch; do
 	cp "$TOP/drivers/vfio/Kbuild.oot" "$W/drivers/vfio/Kbuild"
 	rm -f "$W/drivers/vfio/Makefile" "$W/drivers/vfio/mdev/Makefile"
 	cp "$TOP/drivers/vfio/Kbuild.mdev.oot" "$W/drivers/vfio/mdev/Kbuild"
-	if make -s -C "$KDIR" -j"${JOBS:-2}" M="$W/drivers/vfio" KCFLAGS=-Werror \
+	if ${KMAKE_WRAP:-} make -s -C "$KDIR" -j"${JOBS:-2}" M="$W/drivers/vfio" KCFLAGS=-Werror \
 		modules > "$W.log" 2>&1; then
 		echo "ok $n - $(basename "$p") applies and builds"
 	else

@@ -193,6 +193,29 @@ TEST_F(dev, gtt_high_half)
 	EXPECT_EQ(hi, vh_gtt(v, 7));
 }
 
+/*
+ * A bulk GTT write whose runs fail in two places: ERROR_HEAD names the
+ * write's first failing entry (found by vgpu_torture: the last one won).
+ */
+TEST_F(dev, bulk_write_names_first_failure)
+{
+	__le64 vals[4] = {
+		htole64(0x70000000 | VGPU_GTT_VALID),		/* not mapped */
+		htole64((MEM_IOVA + PAGE_SIZE) | VGPU_GTT_VALID),
+		htole64(0x90000000 | VGPU_GTT_VALID),		/* not mapped */
+		htole64((MEM_IOVA + 5 * PAGE_SIZE) | VGPU_GTT_VALID),
+	};
+
+	ASSERT_EQ(0, vh_bar0_write(self->v, VGPU_GTT_WINDOW + 8 * 20, vals,
+				   sizeof(vals)));
+	EXPECT_EQ(VGPU_ERR_DMA, vh_reg(self->v, VGPU_REG_ERROR));
+	EXPECT_EQ(VGPU_GTT_WINDOW + 8 * 20,
+		  vh_reg(self->v, VGPU_REG_ERROR_HEAD));
+	EXPECT_EQ(0x70000000, vh_gtt(self->v, 20));
+	EXPECT_EQ(0x90000000, vh_gtt(self->v, 22));
+	EXPECT_EQ(2, kshim_pins());
+}
+
 static void load_stream(struct __test_metadata *_metadata, struct vgpu_dev *v,
 			const u8 *s, size_t len, int wr_err, int stop_err)
 {

@@ -195,6 +195,25 @@ static int vgpu_pin_run(struct vgpu_dev *v, struct vgpu_run *r, u32 *failed)
 	return ret < 0 ? ret : 0;
 }
 
+/* Keep the error of the lowest failing entry of a range: @f if lower. */
+static void vgpu_gtt_failure(int *err, u32 *failed, int ret, u32 f)
+{
+	if (ret && (!*err || f < *failed)) {
+		*err = ret;
+		*failed = f;
+	}
+}
+
+/* Pin @r; a failure counts if its entry is the lowest one yet. */
+static void vgpu_pin_run_first(struct vgpu_dev *v, struct vgpu_run *r,
+			       int *err, u32 *failed)
+{
+	u32 f = 0;
+	int ret = vgpu_pin_run(v, r, &f);
+
+	vgpu_gtt_failure(err, failed, ret, f);
+}
+
 /* Entries of [first, first + n) whose new value changes the pinned page */
 static void vgpu_gtt_unpin_changed(struct vgpu_dev *v, u32 first,
 				   const u64 *vals, u32 n)
@@ -230,7 +249,7 @@ int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
 {
 	struct vgpu_run pin = {};
 	bool zeroed = false;
-	int err = 0, ret;
+	int err = 0;
 	u32 i;
 
 	lockdep_assert_held(&v->lock);
@@ -243,10 +262,8 @@ int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
 		e = val ? vgpu_gtt_entry_alloc(v, first + i) :
 			  vgpu_gtt_entry(v, first + i);
 		if (!e) {
-			if (val && !err) {
-				err = -ENOMEM;
-				*failed = first + i;
-			}
+			if (val)
+				vgpu_gtt_failure(&err, failed, -ENOMEM, first + i);
 			continue;
 		}
 		zeroed |= e->val && !val;
@@ -255,15 +272,13 @@ int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
 			continue;
 		if (pin.n == VGPU_GTT_BATCH || first + i != pin.first + pin.n ||
 		    iova != pin.iova + ((dma_addr_t)pin.n << PAGE_SHIFT)) {
-			ret = vgpu_pin_run(v, &pin, failed);
-			err = err ?: ret;
+			vgpu_pin_run_first(v, &pin, &err, failed);
 			pin.first = first + i;
 			pin.iova = iova;
 		}
 		pin.n++;
 	}
-	ret = vgpu_pin_run(v, &pin, failed);
-	err = err ?: ret;
+	vgpu_pin_run_first(v, &pin, &err, failed);
 	if (zeroed)
 		vgpu_gtt_trim(v, first, first + n - 1);
 	v->gtt_gen++;

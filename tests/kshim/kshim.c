@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <linux/vfio.h>
 
+#include "../vgpu/mig_fsm.h"
+
 int kshim_verbose;
 bool kshim_user_fault;
 long kshim_fail_alloc;
@@ -231,82 +233,18 @@ void vfio_put_device(struct vfio_device *vdev)
 		vdev->device.release(&vdev->device);
 }
 
-/* a data transfer session: STOP_COPY, RESUMING and the PRE_COPY states */
-static bool kshim_session(enum vfio_device_mig_state s)
-{
-	return s == VFIO_DEVICE_STATE_STOP_COPY ||
-	       s == VFIO_DEVICE_STATE_RESUMING ||
-	       s == VFIO_DEVICE_STATE_PRE_COPY ||
-	       s == VFIO_DEVICE_STATE_PRE_COPY_P2P;
-}
-
-/* The arcs of the uAPI for STOP_COPY | P2P | PRE_COPY devices. */
-static bool kshim_arc(enum vfio_device_mig_state a,
-		      enum vfio_device_mig_state b)
-{
-	static const u8 arcs[][2] = {
-		{ VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_RUNNING_P2P },
-		{ VFIO_DEVICE_STATE_RUNNING, VFIO_DEVICE_STATE_PRE_COPY },
-		{ VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_RUNNING },
-		{ VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_STOP },
-		{ VFIO_DEVICE_STATE_RUNNING_P2P, VFIO_DEVICE_STATE_PRE_COPY_P2P },
-		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING_P2P },
-		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_STOP_COPY },
-		{ VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING },
-		{ VFIO_DEVICE_STATE_STOP_COPY, VFIO_DEVICE_STATE_STOP },
-		{ VFIO_DEVICE_STATE_RESUMING, VFIO_DEVICE_STATE_STOP },
-		{ VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_RUNNING },
-		{ VFIO_DEVICE_STATE_PRE_COPY, VFIO_DEVICE_STATE_PRE_COPY_P2P },
-		{ VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_PRE_COPY },
-		{ VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_RUNNING_P2P },
-		{ VFIO_DEVICE_STATE_PRE_COPY_P2P, VFIO_DEVICE_STATE_STOP_COPY },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(arcs); i++)
-		if (arcs[i][0] == a && arcs[i][1] == b)
-			return true;
-	return false;
-}
-
-/*
- * The first step of a shortest path from @cur to @new that neither starts
- * nor ends a data transfer session on the way: sessions are entered and
- * left only by the requested state itself (the uAPI's rule).
- */
+/* the first step of the path the uAPI defines (tests/vgpu/mig_fsm.h) */
 int vfio_mig_get_next_state(struct vfio_device *vdev,
 			    enum vfio_device_mig_state cur,
 			    enum vfio_device_mig_state new,
 			    enum vfio_device_mig_state *next)
 {
-	enum { N = VFIO_DEVICE_STATE_PRE_COPY_P2P + 1 };
-	int prev[N], queue[N], head = 0, tail = 0, s, t;
-	bool keep = kshim_session(cur) && kshim_session(new);
+	unsigned int path[MIG_NSTATE];
+	int n = mig_path(cur, new, path);
 
-	if ((int)cur >= N || (int)new >= N || new == VFIO_DEVICE_STATE_ERROR ||
-	    cur == VFIO_DEVICE_STATE_ERROR)
+	if (n < 0)
 		return -EINVAL;
-	for (s = 0; s < N; s++)
-		prev[s] = -1;
-	prev[cur] = cur;
-	queue[tail++] = cur;
-	while (head < tail) {
-		s = queue[head++];
-		for (t = 0; t < N; t++) {
-			if (prev[t] >= 0 || !kshim_arc(s, t))
-				continue;
-			if (t != (int)new && kshim_session(t) &&
-			    !(keep && kshim_session(s)))
-				continue;
-			prev[t] = s;
-			queue[tail++] = t;
-		}
-	}
-	if (prev[new] < 0)
-		return -EINVAL;
-	for (t = new; prev[t] != (int)cur; t = prev[t])
-		;
-	*next = t;
+	*next = n ? path[0] : cur;
 	return 0;
 }
 

@@ -56,10 +56,11 @@ def ratio(a, b):
     return "%.1f" % (a / b) if b else ("inf" if a else "-")
 
 
-def prec(d):
-    if d["total_truth_pages"]:
-        return "%.2f" % (d["total_reported_pages"] / d["total_truth_pages"])
-    return "-" if not d["total_reported_pages"] else "inf"
+def prec(p, reported, none="-"):
+    """vgpu-migrate's precision @p (None without truth) for a table."""
+    if p is not None:
+        return "%.2f" % p
+    return none if not reported else "inf"
 
 
 md = []
@@ -78,8 +79,9 @@ def migration_tables():
             rounds = " / ".join(str(x["precopy_rounds"]) + ("" if x["converged"] else "*") for x in (s, f))
             w("| %s | %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s/%s |" % (
                 wl, size(mem), rounds, s["total_reported_pages"],
-                f["total_reported_pages"], f["total_truth_pages"], prec(s),
-                prec(f), ratio(s["total_reported_pages"], f["total_reported_pages"]),
+                f["total_reported_pages"], f["total_truth_pages"],
+                prec(s["precision"], s["total_reported_pages"]),
+                prec(f["precision"], f["total_reported_pages"]), ratio(s["total_reported_pages"], f["total_reported_pages"]),
                 mib(s["stopcopy_bytes"]), mib(f["stopcopy_bytes"]),
                 mib(s["total_bytes"]), mib(f["total_bytes"]),
                 s["downtime_ms"], f["downtime_ms"], s["verdict"], f["verdict"]))
@@ -92,8 +94,7 @@ def migration_tables():
             f = find("fine-grained", wl, mem)
             if not f:
                 continue
-            v = ["%.2f" % (r["vfio_pages"] / r["truth_pages"]) if r["truth_pages"]
-                 else ("0/0" if not r["vfio_pages"] else "inf")
+            v = [prec(r["precision"], r["vfio_pages"], "0/0")
                  for r in f["rounds"] if r["round"] != 0]
             w("| %s | %s | %s |" % (wl, size(mem), " ".join(v)))
     w("\n## Scaling: migration bytes against guest memory (render)\n")
@@ -196,9 +197,8 @@ def plots():
     with open(out + "/precision.dat", "w") as d:
         for wl in WLS:
             s, f = find("stock", wl, BIG), find("fine-grained", wl, BIG)
-            if s and f and f["total_truth_pages"]:
-                d.write("%s %.3f %.3f\n" % (wl, s["total_reported_pages"] / max(s["total_truth_pages"], 1),
-                                           f["total_reported_pages"] / f["total_truth_pages"]))
+            if s and f and s["precision"] is not None and f["precision"] is not None:
+                d.write("%s %.3f %.3f\n" % (wl, s["precision"], f["precision"]))
     big = size(BIG)
     cmds = {
         "pages-per-round": "set title 'render, %s: pages reported per round'; set style data linespoints; set yrange [0:*]; set key outside top center horizontal; set grid; plot 'pages.dat' using 0:2:xtic(1) t 'stock' lw 2 pt 7, '' using 0:3 t 'fine-grained' lw 2 pt 5, '' using 0:4 t 'truth (stock run)' dt 2 lc rgb 'black', '' using 0:5 t 'truth (fine run)' with points pt 6 ps 2 lc rgb 'black'" % big,

@@ -22,6 +22,8 @@
 #      tools/dirty-cost bitmap + mark under patched and stock, throughput
 #      (tracking on vs off) for every workload under patched + fine-grained,
 #      patched + fine_dirty=0 (baseline) and stock.
+# What runs in the VM: tests/vm/bench-migrate.sh and tests/vm/bench-cost.sh.
+# Every workload runs at its own scale (a "scale" line of its file).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -42,61 +44,21 @@ raw=$BUILD/bench/raw.txt
 rawc=$BUILD/bench/raw-cost.txt
 start=$(date +%s)
 
-common="cd /tests
-scale() { [ \$1 = cloud-gaming-60fps ] && echo 8 || echo 1; }
-emit() { echo \"@@RESULT \$1\"; cat \$2; echo '@@END'; }"
-
 if [ -z "${SKIP_MIG:-}" ]; then
 	t0=$(date +%s)
-	"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 3000 -l "$BUILD/bench/log" -- "
-$common
-M='./vgpu-migrate --no-pace -r $ROUNDS -f $FRAMES'
-phase() {	# LABEL MODULES
-	vfio-mods \$2 || echo '@@FAIL vfio-mods' \$2
-	for size in $SIZES; do
-		for w in $WLS; do
-			echo \"# \$1 \$size \$w\" >&2
-			\$M -m \$size -s \$(scale \$w) -l \$1 -j /tmp/m.json workloads/\$w.wl > /tmp/m.log 2>&1 ||
-				{ cat /tmp/m.log; echo '@@FAIL' \$1 \$size \$w; }
-			[ -s /tmp/m.json ] && emit mig /tmp/m.json
-			rm -f /tmp/m.json
-		done
-	done
-	vfio-mods unload
-}
-phase fine-grained patched
-phase stock stock
-" > "$raw" 2>"$BUILD/bench/stderr.txt" || { tail -30 "$raw"; echo "bench: migration boot failed" >&2; exit 1; }
+	"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 3000 -l "$BUILD/bench/log" -- \
+		"sh /tests/bench-migrate.sh $ROUNDS $FRAMES '$SIZES' '$WLS'" \
+		> "$raw" 2>"$BUILD/bench/stderr.txt" ||
+		{ tail -30 "$raw"; echo "bench: migration boot failed" >&2; exit 1; }
 	echo "migration boot: $(( $(date +%s) - t0 )) s" > "$BUILD/bench/times.txt"
 fi
 
 if [ -z "${SKIP_COST:-}" ]; then
 	t0=$(date +%s)
-	ICOUNT=3 SMP=1 "$TOP/scripts/vm/run.sh" -m 3G -t 3600 -l "$BUILD/bench/log-cost" -- "
-$common
-C='./dirty-cost $COST_ARGS'
-cost() {	# LABEL MODULES MODARGS TESTS...
-	l=\$1 m=\$2 a=\$3; shift 3
-	MODARGS_sample_vgpu=\$a vfio-mods \$m || echo '@@FAIL vfio-mods' \$m
-	{ if [ \$# -gt 0 ]; then \$C -l \$l \$@ || echo \"@@FAIL cost \$l \$*\" >&2; fi
-	  for w in $TWLS; do
-		\$C -l \$l -s \$(scale \$w) -w workloads/\$w.wl tput ||
-			echo \"@@FAIL cost \$l tput \$w\" >&2
-	  done
-	} > /tmp/cost.\$l.jsonl 2> /tmp/cost.err
-	cat /tmp/cost.err >&2
-	emit cost /tmp/cost.\$l.jsonl
-	vfio-mods unload
-}
-cost fine-grained patched '' bitmap mark
-cost stock stock '' bitmap mark
-cost baseline patched fine_dirty=0
-if \$C --compare /tmp/cost.fine-grained.jsonl /tmp/cost.stock.jsonl > /tmp/cmp.jsonl; then
-	emit cost /tmp/cmp.jsonl
-else
-	echo '@@FAIL cost compare'
-fi
-" > "$rawc" 2>"$BUILD/bench/stderr-cost.txt" || { tail -30 "$rawc"; echo "bench: cost boot failed" >&2; exit 1; }
+	ICOUNT=3 SMP=1 "$TOP/scripts/vm/run.sh" -m 3G -t 3600 -l "$BUILD/bench/log-cost" -- \
+		"sh /tests/bench-cost.sh '$COST_ARGS' '$TWLS'" \
+		> "$rawc" 2>"$BUILD/bench/stderr-cost.txt" ||
+		{ tail -30 "$rawc"; echo "bench: cost boot failed" >&2; exit 1; }
 	echo "cost boot (ICOUNT=3, SMP=1): $(( $(date +%s) - t0 )) s" >> "$BUILD/bench/times.txt"
 fi
 

@@ -106,7 +106,7 @@ host_tests() {
 	part device_test $hm device-check
 	part parser_fuzz fuzz_smoke
 	part stream_fuzz stream_fuzz_smoke
-	part wl_test make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" wl-check
+	part wl_test make -s -C "$TOP/tests/wl" BUILD="$BUILD" TOP="$TOP" check
 }
 
 # Each kernel's build directory and what of the suite runs there.

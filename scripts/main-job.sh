@@ -6,24 +6,27 @@
 # it with vgpu-migrate twice: patched VFIO modules with the fine-grained
 # vGPU, then the stock Debian modules with the vGPU's baseline pinning.
 # Print a side-by-side table and plot pages reported per round (stock vs
-# fine-grained vs ground truth) with gnuplot to PNG and SVG.
-#
-#   scripts/main-job.sh [-w WORKLOAD] [-m GUEST_MEM] [-r ROUNDS] [-s SCALE]
-#                       [-f FRAMES_PER_ROUND] [-o OUTDIR]
-# Defaults: render, 64M, 8 rounds, scale 1, 2 frames per round,
-# build/main-job.  WORKLOAD is a name from tools/workloads/ or a path.
+# fine-grained vs ground truth) with gnuplot to PNG and SVG.  What runs in
+# the VM is tests/vm/main-job.sh.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-WL=render MEM=64M ROUNDS=8 SCALE=1 FPR=2 out=$BUILD/main-job
-usage() { sed -n '10,14p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+WL=render MEM=64M ROUNDS=8 SCALE= FPR=2 out=$BUILD/main-job
+usage() {
+	cat >&2 <<EOT
+usage: scripts/main-job.sh [-w WORKLOAD] [-m GUEST_MEM] [-r ROUNDS] [-s SCALE]
+                           [-f FRAMES_PER_ROUND] [-o OUTDIR]
+Defaults: render, 64M, 8 rounds, the workload's scale, 2 frames per round,
+build/main-job.  WORKLOAD is a name from tools/workloads/ or a path.
+EOT
+	exit 2
+}
 while getopts "w:m:r:s:f:o:h" opt; do
 	case $opt in
 	w) WL=$OPTARG ;; m) MEM=$OPTARG ;; r) ROUNDS=$OPTARG ;;
 	s) SCALE=$OPTARG ;; f) FPR=$OPTARG ;; o) out=$OPTARG ;; *) usage ;;
 	esac
 done
-[ "$WL" = cloud-gaming-60fps ] && [ "$SCALE" = 1 ] && SCALE=8
 case $WL in
 */*) wlfile=$WL; WL=$(basename "$WL" .wl)
      mkdir -p "$BUILD/bin/workloads"; cp "$wlfile" "$BUILD/bin/workloads/$WL.wl"
@@ -34,25 +37,9 @@ mkdir -p "$out"
 # guest memory of the test VM: the migration's guest memory twice plus room
 vm_mem=$(( $(numfmt --from=iec "$MEM") * 2 / 1048576 + 768 ))M
 
-args="-m $MEM -r $ROUNDS -s $SCALE -f $FPR"
-type=/sys/class/mdev_bus/sample_vgpu/mdev_supported_types/sample_vgpu-large
-"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 300 -l "$out/log" -- "
-cd /tests
-one() {	# LABEL MODULES
-	vfio-mods \$2 || return 1
-	S=\$(cat /proc/sys/kernel/random/uuid) D=\$(cat /proc/sys/kernel/random/uuid)
-	echo \$S > $type/create && echo \$D > $type/create || return 1
-	echo \"@@ \$1: created mdevs \$S \$D through sysfs\"
-	./vgpu-migrate $args --src \$S --dst \$D -l \$1 -j /tmp/\$1.json workloads/$WL.wl
-	rc=\$?
-	echo 1 > /sys/bus/mdev/devices/\$S/remove; echo 1 > /sys/bus/mdev/devices/\$D/remove
-	echo '@@JSON' \$1; cat /tmp/\$1.json; echo '@@END'
-	vfio-mods unload
-	return \$rc
-}
-one fine-grained patched; a=\$?
-one stock stock; b=\$?
-[ \$a = 0 ] && [ \$b = 0 ]" | tee "$out/raw.txt" |
+args="-m $MEM -r $ROUNDS ${SCALE:+-s $SCALE} -f $FPR"
+"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 300 -l "$out/log" -- \
+	"sh /tests/main-job.sh $WL $args" | tee "$out/raw.txt" |
 	awk '/^@@JSON/ { skip = 1 } !skip && !/^@@VM/ { print } /^@@END/ { skip = 0 }' || true
 for l in fine-grained stock; do
 	sed -n "/^@@JSON $l/,/^@@END/p" "$out/raw.txt" | sed '1d;$d' | tr -d '\r' > "$out/$l.json"
@@ -95,13 +82,12 @@ with open(out + "/pages.dat", "w") as dat:
 row = "%-28s %16s %16s"
 print()
 print(row % ("", "stock", "fine-grained"))
-sc = lambda d: d["scope"] if d["scope"] != "unknown" else "pinned (stock)"
-print(row % ("dirty scope", sc(s), sc(f)))
+print(row % ("dirty scope", s["scope"], f["scope"]))
 print(row % ("precopy rounds", "%d%s" % (s["precopy_rounds"], "" if s["converged"] else " (limit)"),
              "%d%s" % (f["precopy_rounds"], "" if f["converged"] else " (limit)")))
 print(row % ("pages reported (rounds>=1)", s["total_reported_pages"], f["total_reported_pages"]))
 print(row % ("pages truly written", s["total_truth_pages"], f["total_truth_pages"]))
-prec = lambda d: "%.2f" % (d["total_reported_pages"] / d["total_truth_pages"]) if d["total_truth_pages"] else "-"
+prec = lambda d: "-" if d["precision"] is None else "%.2f" % d["precision"]
 print(row % ("precision (reported/truth)", prec(s), prec(f)))
 print(row % ("total bytes sent", s["total_bytes"], f["total_bytes"]))
 print(row % ("stop-copy bytes", s["stopcopy_bytes"], f["stopcopy_bytes"]))

@@ -70,7 +70,8 @@ fi
 
 # --- pristine subset of linux-source ------------------------------------
 SP=$(basename "$SRCTAR" .tar.xz)
-if [ ! -e "$BUILD/ksrc/.done-$KVER" ]; then
+# (.2: the subset with iommufd.h; a new suffix when the list changes)
+if [ ! -e "$BUILD/ksrc/.done-$KVER.2" ]; then
 	rm -rf "$BUILD/ksrc" "$BUILD/ksrc.tmp"
 	mkdir -p "$BUILD/ksrc.tmp"
 	tar -xJf "$SRCTAR" -C "$BUILD/ksrc.tmp" --strip-components=1 \
@@ -79,6 +80,7 @@ if [ ! -e "$BUILD/ksrc/.done-$KVER" ]; then
 		"$SP/include/linux/vfio.h" \
 		"$SP/include/linux/vfio_pci_core.h" \
 		"$SP/include/uapi/linux/vfio.h" \
+		"$SP/include/uapi/linux/iommufd.h" \
 		"$SP/scripts/checkpatch.pl" \
 		"$SP/scripts/spelling.txt" \
 		"$SP/scripts/const_structs.checkpatch" \
@@ -86,7 +88,7 @@ if [ ! -e "$BUILD/ksrc/.done-$KVER" ]; then
 		"$SP/tools/testing/selftests/kselftest_harness.h" \
 		"$SP/tools/testing/selftests/kselftest.h"
 	mv "$BUILD/ksrc.tmp" "$BUILD/ksrc"
-	touch "$BUILD/ksrc/.done-$KVER"
+	touch "$BUILD/ksrc/.done-$KVER.2"
 	log "pristine source extracted"
 fi
 

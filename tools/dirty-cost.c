@@ -28,7 +28,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +36,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "dirty_raw.h"
+#include "cli.h"
+#include "libdtm.h"
 #include "wl_run.h"
 
-#define PG		4096ull
+#define PG		BM_PAGE
 #define MAX_LIST	8
 #define MAX_POINTS	(2 * 2 * MAX_LIST)
 #define BM_IOVA		(1ull << 32)
@@ -67,34 +67,21 @@ struct samples {
 };
 
 /* a test mdev in a container of its own */
-struct dtm {
-	char uuid[37];
+struct tdev {
+	char uuid[VFIO_UUID_LEN];
 	const char *type;
-	int container, group, dev;
+	struct vfio_iommu io;
+	struct vfio_dev d;
 	int memfd;
 	uint64_t size, pinned;
 	uint64_t *bm;
 };
 
-static const char *prog = "dirty-cost";
+const char *prog = "dirty-cost";
 static const char *modules = "unknown";
 static struct opts o;
-static char created[MAX_POINTS + 4][37];
+static char created[MAX_POINTS + 4][VFIO_UUID_LEN];
 static int ncreated;
-
-static void die(const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
-}
 
 static double now_us(clockid_t clk)
 {
@@ -196,63 +183,62 @@ static void mdev_remove_all(void)
 	for (fd = 3; fd < 4096; fd++)
 		close(fd);
 	while (ncreated--)
-		if (mdev_remove_raw(created[ncreated]))
+		if (mdev_remove(created[ncreated]))
 			fprintf(stderr, "%s: cannot remove mdev %s\n", prog,
 				created[ncreated]);
 }
 
-static void dtm_create(struct dtm *d, const char *type)
+static void tdev_create(struct tdev *t, const char *type)
 {
 	int ret;
 
 	if (ncreated == (int)(sizeof(created) / sizeof(created[0])))
 		die("too many test mdevs");
-	ret = dtm_create_raw(type, d->uuid);
+	ret = dtm_create(type, t->uuid);
 	if (ret)
 		die("creating a vfio_dirty_test-%s mdev: %s (module dirty_test_mdev loaded?)",
 		    type, strerror(-ret));
-	memcpy(created[ncreated++], d->uuid, sizeof(d->uuid));
-	d->type = type;
+	memcpy(created[ncreated++], t->uuid, sizeof(t->uuid));
+	t->type = type;
 }
 
-static void dtm_open(struct dtm *d, const char *type)
+static void tdev_open(struct tdev *t, const char *type)
 {
 	int ret;
 
-	dtm_create(d, type);
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0)
-		die("opening /dev/vfio/vfio: %s", strerror(errno));
-	ret = vfio_open_device_raw(d->container, d->uuid, &d->group, &d->dev);
+	tdev_create(t, type);
+	ret = vfio_iommu_open(&t->io, VFIO_MODE_TYPE1);
 	if (ret)
-		die("opening mdev %s in a container: %s", d->uuid,
+		die("opening /dev/vfio/vfio: %s", strerror(-ret));
+	ret = vfio_dev_open(&t->d, &t->io, t->uuid);
+	if (ret)
+		die("opening mdev %s in a container: %s", t->uuid,
 		    strerror(-ret));
 }
 
 /* memfd of @size at @iova: pages are touched only where pinned */
-static void dtm_map(struct dtm *d, uint64_t iova, uint64_t size)
+static void tdev_map(struct tdev *t, uint64_t iova, uint64_t size)
 {
 	void *va;
 	int ret;
 
-	d->memfd = memfd_create("guest-memory", 0);
-	if (d->memfd < 0 || ftruncate(d->memfd, size))
+	t->memfd = memfd_create("guest-memory", 0);
+	if (t->memfd < 0 || ftruncate(t->memfd, size))
 		die("guest memory of %llu MiB: %s",
 		    (unsigned long long)size >> 20, strerror(errno));
-	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, d->memfd, 0);
+	va = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, t->memfd, 0);
 	if (va == MAP_FAILED)
 		die("mmap of %llu MiB: %s", (unsigned long long)size >> 20,
 		    strerror(errno));
-	ret = map_dma_raw(d->container, iova, va, size,
-			  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	ret = vfio_dma_map(&t->io, iova, va, size, VFIO_DMA_RW);
 	if (ret)
 		die("VFIO_IOMMU_MAP_DMA of %llu MiB: %s",
 		    (unsigned long long)size >> 20, strerror(-ret));
-	d->size = size;
+	t->size = size;
 }
 
 /* dirty-intent pins of the first @npages pages from @iova */
-static void dtm_pin(struct dtm *d, uint64_t iova, uint64_t npages)
+static void tdev_pin(struct tdev *t, uint64_t iova, uint64_t npages)
 {
 	uint64_t done, n;
 	int ret;
@@ -261,40 +247,36 @@ static void dtm_pin(struct dtm *d, uint64_t iova, uint64_t npages)
 		n = npages - done;
 		if (n > DTM_MAX_PIN_PAGES)
 			n = DTM_MAX_PIN_PAGES;
-		ret = dtm_pin_raw(d->dev, iova + done * PG, n, 0);
+		ret = dtm_pin(&t->d, iova + done * PG, n, 0);
 		if (ret)
 			die("DTM_PIN of %llu pages: %s",
 			    (unsigned long long)n, strerror(-ret));
 	}
-	d->pinned = npages;
+	t->pinned = npages;
 }
 
-static int get_bitmap(int container, uint64_t iova, uint64_t size,
+/* GET_BITMAP into a pre-faulted bitmap, as given (not cleared) */
+static int get_bitmap(struct vfio_iommu *io, uint64_t iova, uint64_t size,
 		      uint64_t *bm)
 {
-	return get_bitmap_raw(container, iova, size, PG, bm,
+	return vfio_dirty_get(io, iova, size, PG, bm,
 			      bm_words(size / PG) * 8);
 }
 
-/* get_scope_raw(): 0 without the capability (stock), -errno on error */
-static const char *scope_str(int scope)
+static bool tdev_is_stock(struct tdev *t)
 {
-	return scope <= 0 ? "none" : vgpu_scope_name(scope);
-}
+	struct dtm_info info;
+	int ret = dtm_info(&t->d, &info);
 
-static bool dtm_is_stock(struct dtm *d)
-{
-	struct dtm_info info = { .argsz = sizeof(info) };
-
-	if (ioctl(d->dev, DTM_INFO, &info))
-		die("DTM_INFO: %s", strerror(errno));
+	if (ret)
+		die("DTM_INFO: %s", strerror(-ret));
 	return info.flags & DTM_INFO_STOCK;
 }
 
 /* ---- bitmap: GET_BITMAP per query ---- */
 
 struct bm_point {
-	struct dtm d;
+	struct tdev td;
 	const char *series;
 	struct samples wall, cpu;
 	uint64_t dirty;
@@ -306,18 +288,18 @@ static void bm_point_setup(struct bm_point *pt, const char *type,
 	uint64_t words = bm_words(size / PG);
 
 	pt->series = series;
-	dtm_open(&pt->d, type);
-	dtm_map(&pt->d, BM_IOVA, size);
+	tdev_open(&pt->td, type);
+	tdev_map(&pt->td, BM_IOVA, size);
 	if (pins > size / PG)
 		die("%llu pins do not fit in %llu MiB",
 		    (unsigned long long)pins, (unsigned long long)size >> 20);
 	if (pins)
-		dtm_pin(&pt->d, BM_IOVA, pins);
-	pt->d.bm = malloc(words * 8);
-	if (!pt->d.bm)
+		tdev_pin(&pt->td, BM_IOVA, pins);
+	pt->td.bm = malloc(words * 8);
+	if (!pt->td.bm)
 		die("out of memory");
-	memset(pt->d.bm, 0, words * 8);	/* no faults in timed copies */
-	if (dirty_ctl_raw(pt->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
+	memset(pt->td.bm, 0, words * 8);	/* no faults in timed copies */
+	if (vfio_dirty_start(&pt->td.io))
 		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(errno));
 }
 
@@ -327,11 +309,11 @@ static void bm_query(struct bm_point *pt, bool keep)
 	int ret;
 
 	w0 = now_us(CLOCK_MONOTONIC);
-	ret = get_bitmap(pt->d.container, BM_IOVA, pt->d.size, pt->d.bm);
+	ret = get_bitmap(&pt->td.io, BM_IOVA, pt->td.size, pt->td.bm);
 	w1 = now_us(CLOCK_MONOTONIC);
 	if (ret)
 		die("GET_BITMAP of %llu MiB: %s",
-		    (unsigned long long)pt->d.size >> 20, strerror(-ret));
+		    (unsigned long long)pt->td.size >> 20, strerror(-ret));
 	if (!keep)
 		return;
 	sample_add(&pt->cpu, now_us(CLOCK_THREAD_CPUTIME_ID) - c0);
@@ -342,12 +324,12 @@ static void bm_print(struct bm_point *pt)
 {
 	struct stats w = stats_of(&pt->wall), c = stats_of(&pt->cpu);
 
-	pt->dirty = bm_count(pt->d.bm, pt->d.size / PG);
+	pt->dirty = bm_count(pt->td.bm, pt->td.size / PG);
 	print_head("bitmap");
 	printf("\"type\": \"%s\", \"series\": \"%s\", \"scope\": \"%s\", \"mem_bytes\": %llu, \"pinned\": %llu, \"dirty_bits\": %llu, \"samples\": %u, ",
-	       pt->d.type, pt->series, scope_str(get_scope_raw(pt->d.container)),
-	       (unsigned long long)pt->d.size,
-	       (unsigned long long)pt->d.pinned,
+	       pt->td.type, pt->series, vfio_dirty_scope_name(vfio_dirty_scope(&pt->td.io)),
+	       (unsigned long long)pt->td.size,
+	       (unsigned long long)pt->td.pinned,
 	       (unsigned long long)pt->dirty, w.n);
 	print_stats("", &w);
 	printf(", \"cpu_med_us\": %.3f, \"cpu_min_us\": %.3f}\n", c.med,
@@ -413,7 +395,7 @@ static const uint64_t mark_pages[] = { 0, 1, 16, 256, 4096 };	/* 0: null */
 #define NMARK	(sizeof(mark_pages) / sizeof(mark_pages[0]))
 
 struct mark_dev {
-	struct dtm d;
+	struct tdev td;
 	bool tracking;
 	struct samples wall[NMARK], cpu[NMARK];
 	struct stats w[NMARK], c[NMARK];
@@ -428,7 +410,7 @@ static void mark_call(struct mark_dev *m, unsigned int k)
 	int ret;
 
 	w0 = now_us(CLOCK_MONOTONIC);
-	ret = ioctl(m->d.dev, DTM_MARK, &mk);
+	ret = ioctl(m->td.d.fd, DTM_MARK, &mk);
 	w1 = now_us(CLOCK_MONOTONIC);
 	sample_add(&m->cpu[k], now_us(CLOCK_THREAD_CPUTIME_ID) - c0);
 	sample_add(&m->wall[k], w1 - w0);
@@ -486,13 +468,13 @@ static void mark_print(struct mark_dev *m)
 
 static bool mark_setup(struct mark_dev *m, bool tracking)
 {
-	dtm_open(&m->d, "reporting");
-	if (dtm_is_stock(&m->d))
+	tdev_open(&m->td, "reporting");
+	if (tdev_is_stock(&m->td))
 		return false;
-	dtm_map(&m->d, BM_IOVA, MARK_MEM);
+	tdev_map(&m->td, BM_IOVA, MARK_MEM);
 	m->tracking = tracking;
 	if (tracking &&
-	    dirty_ctl_raw(m->d.container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START))
+	    vfio_dirty_start(&m->td.io))
 		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(errno));
 	return true;
 }
@@ -534,24 +516,21 @@ struct tp {
 	struct wl_layout l;
 	struct vgpu g;
 	struct wl_run r;
-	char uuid[VGPU_UUID_LEN];
+	char uuid[VFIO_UUID_LEN];
 	uint64_t *vbm;
 	struct samples off, on, ratio, bitmap;
 };
 
-static const char *pick_type(uint32_t gtt_pages)
+static void pick_type(uint32_t gtt_pages, struct vgpu_type_info *type)
 {
-	static const char *const types[] = {
-		VGPU_TYPE_SMALL, VGPU_TYPE_MEDIUM, VGPU_TYPE_LARGE,
-	};
-	static const uint32_t entries[] = { 256, 1024, 4096 };
-	int i;
+	uint32_t largest;
+	int ret = vgpu_pick_type(gtt_pages, 1, type, &largest);
 
-	for (i = 0; i < 3; i++)
-		if (gtt_pages <= entries[i] && vgpu_available(types[i]) > 0)
-			return types[i];
-	die("the workload needs %u GTT pages: no free sample vGPU type that large (try --scale)",
-	    gtt_pages);
+	if (ret == -ENOSPC)
+		die("the workload needs %u GTT pages: no free sample vGPU type that large (largest: %u pages; try --scale)",
+		    gtt_pages, largest);
+	if (ret)
+		die("reading the sample vGPU's types: %s", strerror(-ret));
 }
 
 static void tp_load(struct tp *t)
@@ -568,10 +547,12 @@ static void tp_load(struct tp *t)
 
 static void tp_setup(struct tp *t)
 {
+	struct vgpu_type_info type;
 	int memfd, ret;
 
 	tp_load(t);
-	ret = vgpu_mdev_create(pick_type(t->l.gtt_pages), t->uuid);
+	pick_type(t->l.gtt_pages, &type);
+	ret = vgpu_mdev_create(type.name, t->uuid);
 	if (ret)
 		die("creating a sample vGPU mdev: %s", strerror(-ret));
 	memcpy(created[ncreated++], t->uuid, sizeof(t->uuid));
@@ -624,16 +605,16 @@ static double tp_batch(struct tp *t, bool on)
 		tp_frames(t, 1);
 		return tp_frames(t, o.frames);
 	}
-	ret = vgpu_dirty_start(&t->g);
+	ret = vfio_dirty_start(&t->g.iommu);
 	if (ret)
 		die("VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(-ret));
 	tp_frames(t, 1);
 	us = tp_frames(t, o.frames);
 	t0 = now_us(CLOCK_MONOTONIC);
-	ret = get_bitmap(t->g.container, t->l.base, t->l.size, t->vbm);
+	ret = get_bitmap(&t->g.iommu, t->l.base, t->l.size, t->vbm);
 	sample_add(&t->bitmap, now_us(CLOCK_MONOTONIC) - t0);
 	if (!ret)
-		ret = vgpu_dirty_stop(&t->g);
+		ret = vfio_dirty_stop(&t->g.iommu);
 	if (ret)
 		die("GET_BITMAP / STOP: %s", strerror(-ret));
 	return us;
@@ -646,7 +627,7 @@ static void tp_print(struct tp *t, long marks)
 
 	print_head("tput");
 	printf("\"workload\": \"%s\", \"scale\": %u, \"mem_bytes\": %llu, \"pinned_pages\": %u, \"pairs\": %u, \"frames_per_batch\": %u, ",
-	       t->w.name, o.scale, (unsigned long long)t->l.size,
+	       t->w.name, t->w.scale, (unsigned long long)t->l.size,
 	       t->l.gtt_pages, ra.n, o.frames);
 	printf("\"ratio_med\": %.4f, \"ratio_ci_lo\": %.4f, \"ratio_ci_hi\": %.4f, \"ratio_min\": %.4f, \"ratio_p10\": %.4f, \"ratio_p90\": %.4f, \"ratio_mean\": %.4f, ",
 	       ra.med, ra.lo, ra.hi, ra.min, ra.p10, ra.p90, ra.mean);
@@ -662,7 +643,7 @@ static void test_tput(void)
 	unsigned int i;
 	long marks;
 
-	if (access("/sys/class/mdev_bus/" VGPU_PARENT, F_OK))
+	if (!vgpu_present())
 		die("tput: module sample_vgpu not loaded (try: vfio-mods patched)");
 	tp_setup(&t);
 	fprintf(stderr, "tput: %s, %u pairs of %u-frame batches\n", t.w.name,
@@ -840,30 +821,12 @@ static void usage(void)
 "      --types LIST       bitmap: test mdev types (default plain,reporting)\n"
 "  -w, --workload FILE    tput: workload (default workloads/render.wl)\n"
 "  -m, --tput-mem SIZE    tput: guest memory (default 256M)\n"
-"  -s, --scale N          tput: divide buffer sizes by N (default 1)\n"
+"  -s, --scale N          tput: divide buffer sizes by N (default: the\n"
+"                         workload's scale, else 1)\n"
 "  -p, --pairs N          tput: off/on batch pairs (default 64)\n"
 "  -k, --frames K         tput: frames per batch (default 4)\n",
 		prog, prog);
 	exit(2);
-}
-
-static uint64_t size_arg(const char *s)
-{
-	uint64_t v;
-
-	if (wl_size(s, true, &v))
-		die("bad size '%s'", s);
-	return v;
-}
-
-static unsigned int num_arg(const char *s, unsigned int min, unsigned int max)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	if (*end || v < min || v > max)
-		die("bad number '%s' (%u..%u)", s, min, max);
-	return v;
 }
 
 static int list_arg(const char *s, uint64_t *v)
@@ -963,7 +926,7 @@ static bool parse_opts(int argc, char **argv)
 			o.tput_mem = size_arg(optarg);
 			break;
 		case 's':
-			o.scale = num_arg(optarg, 1, 1024);
+			o.scale = num_arg(optarg, 1, WL_MAX_SCALE);
 			break;
 		case 'p':
 			o.pairs = num_arg(optarg, 1, 100000);
@@ -989,7 +952,7 @@ static void defaults(void)
 	static const uint64_t pins[] = { 0, 16, 4096, 65536 };
 
 	o = (struct opts){ .rounds = 16, .batch = 8, .pairs = 64, .frames = 4,
-			   .scale = 1, .warmup = 2, .mem_pins = 256,
+			   .warmup = 2, .mem_pins = 256,
 			   .pin_mem = 256 << 20, .tput_mem = 256 << 20,
 			   .types = "plain,reporting",
 			   .wl_path = "workloads/render.wl" };
@@ -1024,7 +987,7 @@ int main(int argc, char **argv)
 	if (access("/dev/vfio/vfio", F_OK))
 		die("VFIO is not loaded (try: vfio-mods patched)");
 	if ((o.bitmap || o.mark) &&
-	    access("/sys/class/mdev_bus/vfio_dirty_test", F_OK))
+	    !dtm_present())
 		die("module dirty_test_mdev not loaded (try: vfio-mods patched)");
 	atexit(mdev_remove_all);
 	if (o.bitmap)

@@ -3,7 +3,7 @@
  * vgpu-migrate - a small VMM that live-migrates a sample vGPU workload
  *
  * The source process maps guest memory, programs a sample vGPU instance as
- * its guest driver would (GTT, ring) and runs a workload (tools/wl.h).  It
+ * its guest driver would (GTT, ring) and runs a workload (lib/wl).  It
  * forks a destination process that opens a second instance; the two talk
  * over a unix socket (mig_proto.h).  Migration: dirty tracking on, device
  * to PRE_COPY, round 0 sends all memory, each later round sends the pages
@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "cli.h"
 #include "mig_proto.h"
 #include "wl_run.h"
 
@@ -50,7 +50,6 @@ struct opts {
 	const char *json, *label;
 	bool pace;
 	int fail_after;
-	unsigned int throughput;
 };
 
 struct row {
@@ -79,7 +78,7 @@ struct src {
 	struct mig_result res;
 };
 
-static const char *prog = "vgpu-migrate";
+const char *prog = "vgpu-migrate";
 
 static double now_ms(void)
 {
@@ -87,20 +86,6 @@ static double now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static void die(const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 1, 2)));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(2);
 }
 
 /* ---- socket I/O ---- */
@@ -181,32 +166,20 @@ static int next_extent(int fd, uint64_t pos, uint64_t size, bool *data,
 
 /* ---- environment checks with clear messages ---- */
 
-static const char *mig_state_name(uint32_t s)
-{
-	static const char *const n[] = {
-		"ERROR", "STOP", "RUNNING", "STOP_COPY", "RESUMING",
-		"RUNNING_P2P", "PRE_COPY", "PRE_COPY_P2P",
-	};
-
-	return s < 8 ? n[s] : "?";
-}
-
 static void check_env(void)
 {
 	if (access("/dev/vfio/vfio", F_OK))
 		die("VFIO is not loaded (/dev/vfio/vfio missing; try: vfio-mods patched)");
-	if (access("/sys/class/mdev_bus/" VGPU_PARENT, F_OK))
+	if (!vgpu_present())
 		die("module sample_vgpu not loaded (no /sys/class/mdev_bus/%s; try: vfio-mods patched)",
 		    VGPU_PARENT);
 }
 
 static void open_or_die(struct vgpu *g, const char *uuid, const char *who)
 {
-	char path[128];
 	int ret;
 
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", uuid);
-	if (access(path, F_OK))
+	if (!mdev_exists(uuid))
 		die("%s: no such mdev %s", who, uuid);
 	ret = vgpu_open(g, uuid);
 	if (ret == -EBUSY)
@@ -216,31 +189,35 @@ static void open_or_die(struct vgpu *g, const char *uuid, const char *who)
 		die("%s: cannot open mdev %s: %s", who, uuid, strerror(-ret));
 	if (!(g->caps & VGPU_CAP_MIGRATION))
 		die("%s: mdev %s does not support migration", who, uuid);
+	if (g->gtt_entries > MIG_GTT_MAX)
+		die("%s: mdev %s has %u GTT entries, this tool compares at most %u",
+		    who, uuid, g->gtt_entries, MIG_GTT_MAX);
 }
 
 static void mig_set_or_die(struct vgpu *g, uint32_t st, int *fd,
 			   const char *who)
 {
-	int ret = vgpu_mig_set(g, st, fd);
+	int ret = vfio_mig_set(&g->dev, st, fd);
 
 	if (ret)
 		die("%s: migration refused by the device (-> %s): %s", who,
-		    mig_state_name(st), strerror(-ret));
+		    vfio_mig_state_name(st), strerror(-ret));
 }
 
-static const char *pick_type(uint32_t gtt_pages, int need)
+static void pick_type(uint32_t gtt_pages, int need,
+		      struct vgpu_type_info *type)
 {
-	static const char *const types[] = {
-		VGPU_TYPE_SMALL, VGPU_TYPE_MEDIUM, VGPU_TYPE_LARGE,
-	};
-	static const uint32_t entries[] = { 256, 1024, 4096 };
-	int i;
+	uint32_t largest;
+	int ret = vgpu_pick_type(gtt_pages, need, type, &largest);
 
-	for (i = 0; i < 3; i++)
-		if (gtt_pages <= entries[i] && vgpu_available(types[i]) >= need)
-			return types[i];
-	die("the workload needs %u GTT pages: no type with %d free instance(s) of that size (largest: 4096 pages; try --scale)",
-	    gtt_pages, need);
+	if (ret == -ENOSPC)
+		die("the workload needs %u GTT pages: no type with %d free instance(s) of that size (largest: %u pages; try --scale)",
+		    gtt_pages, need, largest);
+	if (ret)
+		die("reading the sample vGPU's types: %s", strerror(-ret));
+	if (type->gtt_entries > MIG_GTT_MAX)
+		die("the workload needs %u GTT pages: the smallest type that fits, %s, is larger than this tool migrates (%u entries; try --scale)",
+		    gtt_pages, type->name, MIG_GTT_MAX);
 }
 
 /* ---- device state snapshot ---- */
@@ -392,7 +369,7 @@ static int send_all_mem(struct src *s, struct row *rw)
 
 static int send_device(struct src *s, struct row *rw)
 {
-	long n = vgpu_mig_read_all(s->data_fd, s->devbuf, DEV_BUF);
+	long n = vfio_mig_read(s->data_fd, s->devbuf, DEV_BUF);
 
 	if (n < 0) {
 		fprintf(stderr, "%s: reading device data: %s\n", prog,
@@ -412,11 +389,9 @@ static int send_device(struct src *s, struct row *rw)
  */
 static const uint64_t *scope_allows(const struct src *s)
 {
-	const char *scope = vgpu_scope_name(s->scope);
-
-	if (!strcmp(scope, "device"))
+	if (s->scope == VFIO_IOMMU_DIRTY_SCOPE_DEVICE)
 		return s->r.dev_bm;
-	if (!strcmp(scope, "all-mapped"))
+	if (s->scope == VFIO_IOMMU_DIRTY_SCOPE_ALL_MAPPED)
 		return NULL;
 	return s->pin_bm;
 }
@@ -429,7 +404,7 @@ static int sync_round(struct src *s, struct row *rw, bool all)
 	double t0 = now_ms(), t1;
 	int ret;
 
-	ret = vgpu_dirty_get(&s->g, s->l.base, s->l.size, (__u64 *)s->vbm);
+	ret = vfio_dirty_get_pages(&s->g.iommu, s->l.base, s->l.size, s->vbm);
 	t1 = now_ms();
 	if (ret)
 		die("source: VFIO_IOMMU_DIRTY_PAGES GET_BITMAP: %s",
@@ -489,18 +464,18 @@ static void src_abort(struct src *s, int round, int err)
 		fprintf(stderr,
 			"%s: socket closed mid-stream in round %d (%s): migration aborted\n",
 			prog, round, strerror(-err));
-	vgpu_mig_get(&s->g, &st);
+	vfio_mig_get(&s->g.dev, &st);
 	if (st == VFIO_DEVICE_STATE_STOP_COPY)
-		vgpu_mig_set(&s->g, VFIO_DEVICE_STATE_STOP, NULL);
-	ret = vgpu_mig_set(&s->g, VFIO_DEVICE_STATE_RUNNING, NULL);
+		vfio_mig_set(&s->g.dev, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = vfio_mig_set(&s->g.dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 	if (s->data_fd >= 0)
 		close(s->data_fd);
-	vgpu_dirty_stop(&s->g);
+	vfio_dirty_stop(&s->g.iommu);
 	seq = s->r.seqno;
 	if (!ret)
 		ret = wl_frame(&s->r);
 	printf("source: resumed RUNNING from %s; one more frame: %s (seqno %u -> %u)\n",
-	       mig_state_name(st), ret ? strerror(-ret) : "ok", seq,
+	       vfio_mig_state_name(st), ret ? strerror(-ret) : "ok", seq,
 	       vgpu_reg(&s->g, VGPU_REG_LAST_SEQNO));
 	printf("verdict: ABORTED (source intact: %s)\n", ret ? "no" : "yes");
 	exit(ret ? 1 : 3);	/* cleanup() closes and removes the mdevs */
@@ -642,7 +617,7 @@ static void dst_device(struct dst *d, const struct mig_msg *m)
 		die("destination: device chunk of %llu bytes",
 		    (unsigned long long)m->len);
 	dst_recv(d, d->buf, m->len);
-	ret = vgpu_mig_write_all(d->data_fd, d->buf, m->len);
+	ret = vfio_mig_write(d->data_fd, d->buf, m->len);
 	if (ret && !d->res.state_err)
 		d->res.state_err = ret;
 }
@@ -806,14 +781,14 @@ static int dst_main(struct opts *o, const struct wl *w,
 		       "destination");
 	dst_stream(&d);
 	close(d.data_fd);
-	ret = vgpu_mig_set(&d.g, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = vfio_mig_set(&d.g.dev, VFIO_DEVICE_STATE_STOP, NULL);
 	if (!d.res.state_err)
 		d.res.state_err = ret;
 	dst_verify_mem(&d);
 	if (!d.res.state_err) {
 		dst_verify_dev(&d);
-		d.res.state_err = vgpu_mig_set(&d.g, VFIO_DEVICE_STATE_RUNNING,
-					       NULL);
+		d.res.state_err = vfio_mig_set(&d.g.dev,
+					       VFIO_DEVICE_STATE_RUNNING, NULL);
 	}
 	if (!d.res.state_err)
 		dst_continue(&d);
@@ -847,6 +822,24 @@ static bool verdict(const struct src *s)
 	       r->frames_run == (int)s->o->after && !missed && !extra;
 }
 
+/*
+ * Precision of a dirty report: pages reported per page the device truly
+ * wrote; undefined (negative) when it wrote none.  The reports (make run's
+ * table, make bench's) take it from the JSON and compute none themselves.
+ */
+static double precision(uint64_t reported, uint64_t truth)
+{
+	return truth ? (double)reported / truth : -1;
+}
+
+static void json_precision(FILE *f, uint64_t reported, uint64_t truth)
+{
+	if (truth)
+		fprintf(f, "%.6f", precision(reported, truth));
+	else
+		fprintf(f, "null");
+}
+
 static void totals(const struct src *s, uint64_t *sent, uint64_t *vfio,
 		   uint64_t *truth)
 {
@@ -867,14 +860,17 @@ static void print_result(const struct src *s)
 	const struct mig_result *r = &s->res;
 	const struct row *st = &s->rows[s->nrows - 1];
 	uint64_t sent, vfio, truth, missed, extra;
+	char prec[16] = "-";
 
 	totals(s, &sent, &vfio, &truth);
 	report_errors(s, &missed, &extra);
+	if (truth)
+		snprintf(prec, sizeof(prec), "%.2f", precision(vfio, truth));
 	printf("precopy: %d rounds after the initial copy, %s\n",
 	       s->nrows - 2, s->converged ? "converged" : "round limit");
-	printf("total: %llu bytes sent; rounds 1..n reported %llu pages, device wrote %llu (precision %.2f)\n",
+	printf("total: %llu bytes sent; rounds 1..n reported %llu pages, device wrote %llu (precision %s)\n",
 	       (unsigned long long)sent, (unsigned long long)vfio,
-	       (unsigned long long)truth, truth ? (double)vfio / truth : 0.0);
+	       (unsigned long long)truth, prec);
 	printf("stop-copy: %llu bytes (%llu pages, %llu device state bytes), %.1f ms\n",
 	       (unsigned long long)st->sent,
 	       (unsigned long long)((st->sent - st->dev) / WL_PAGE),
@@ -915,9 +911,11 @@ static void json_rows(FILE *f, const struct src *s)
 
 	for (i = 0; i < s->nrows; i++) {
 		rw = &s->rows[i];
-		fprintf(f, "    {\"round\": %d, \"vfio_pages\": %llu, \"truth_pages\": %llu, \"missed\": %llu, \"extra\": %llu, \"cpu_pages\": %llu, \"bytes\": %llu, \"device_bytes\": %llu, \"zero_bytes\": %llu, \"bitmap_us\": %.1f, \"ms\": %.2f}%s\n",
+		fprintf(f, "    {\"round\": %d, \"vfio_pages\": %llu, \"truth_pages\": %llu, \"precision\": ",
 			rw->round, (unsigned long long)rw->vfio,
-			(unsigned long long)rw->truth,
+			(unsigned long long)rw->truth);
+		json_precision(f, rw->vfio, rw->truth);
+		fprintf(f, ", \"missed\": %llu, \"extra\": %llu, \"cpu_pages\": %llu, \"bytes\": %llu, \"device_bytes\": %llu, \"zero_bytes\": %llu, \"bitmap_us\": %.1f, \"ms\": %.2f}%s\n",
 			(unsigned long long)rw->missed,
 			(unsigned long long)rw->extra,
 			(unsigned long long)rw->cpu,
@@ -941,17 +939,19 @@ static void write_json(const struct src *s)
 		die("%s: %s", s->o->json, strerror(errno));
 	totals(s, &sent, &vfio, &truth);
 	fprintf(f, "{\n  \"workload\": \"%s\", \"label\": \"%s\", \"scope\": \"%s\",\n",
-		s->w.name, s->o->label, vgpu_scope_name(s->scope));
+		s->w.name, s->o->label, vfio_dirty_scope_name(s->scope));
 	fprintf(f, "  \"scale\": %u, \"mem_bytes\": %llu, \"pinned_pages\": %u, \"frames_per_round\": %u,\n",
-		s->o->scale, (unsigned long long)s->l.size, s->l.gtt_pages,
+		s->w.scale, (unsigned long long)s->l.size, s->l.gtt_pages,
 		s->o->per_round);
 	fprintf(f, "  \"rounds\": [\n");
 	json_rows(f, s);
 	fprintf(f, "  ],\n  \"precopy_rounds\": %d, \"converged\": %s,\n",
 		s->nrows - 2, s->converged ? "true" : "false");
-	fprintf(f, "  \"total_bytes\": %llu, \"total_reported_pages\": %llu, \"total_truth_pages\": %llu,\n",
+	fprintf(f, "  \"total_bytes\": %llu, \"total_reported_pages\": %llu, \"total_truth_pages\": %llu, \"precision\": ",
 		(unsigned long long)sent, (unsigned long long)vfio,
 		(unsigned long long)truth);
+	json_precision(f, vfio, truth);
+	fprintf(f, ",\n");
 	fprintf(f, "  \"stopcopy_bytes\": %llu, \"stopcopy_device_bytes\": %llu, \"downtime_ms\": %.2f,\n",
 		(unsigned long long)st->sent, (unsigned long long)st->dev,
 		s->downtime_ms);
@@ -1013,15 +1013,16 @@ static void src_setup(struct src *s, int memfd)
 
 static void src_start(struct src *s)
 {
-	int ret = vgpu_dirty_start(&s->g);
+	int ret = vfio_dirty_start(&s->g.iommu);
 
 	/* round 0 sends everything: the truth starts with tracking */
 	memset(s->r.dev_bm, 0, bm_words(s->r.npages) * 8);
 	if (ret)
 		die("source: VFIO_IOMMU_DIRTY_PAGES START: %s", strerror(-ret));
-	s->scope = vgpu_dirty_scope(&s->g);
-	printf("dirty scope: %s%s\n", vgpu_scope_name(s->scope),
-	       s->scope < 0 ? " (stock VFIO: no scope capability)" : "");
+	s->scope = vfio_dirty_scope(&s->g.iommu);
+	if (s->scope < 0)
+		die("source: reading the dirty scope: %s", strerror(-s->scope));
+	printf("dirty scope: %s\n", vfio_dirty_scope_name(s->scope));
 	mig_set_or_die(&s->g, VFIO_DEVICE_STATE_PRE_COPY, &s->data_fd,
 		       "source");
 }
@@ -1033,7 +1034,7 @@ static int src_main(struct src *s, int memfd)
 
 	src_setup(s, memfd);
 	printf("workload %s (scale 1/%u): guest memory %llu MiB, %u GTT pages pinned, %u frames per round, mdev %s -> %s\n",
-	       s->w.name, s->o->scale, (unsigned long long)s->l.size >> 20,
+	       s->w.name, s->w.scale, (unsigned long long)s->l.size >> 20,
 	       s->l.gtt_pages, s->o->per_round, s->o->src_uuid,
 	       s->o->dst_uuid);
 	run_frames(s, s->o->warmup, "warm-up");
@@ -1053,46 +1054,6 @@ static int src_main(struct src *s, int memfd)
 	return verdict(s) ? 0 : 1;
 }
 
-/* --throughput N: frames/s with tracking off and on, GET_BITMAP cost. */
-static int throughput(struct src *s, int memfd)
-{
-	double t0, off, on, bm = 0;
-	unsigned int i, n = s->o->throughput, q = 0;
-
-	s->o->pace = false;
-	src_setup(s, memfd);
-	run_frames(s, 1, "warm-up");
-	t0 = now_ms();
-	run_frames(s, n, "tracking off");
-	off = now_ms() - t0;
-	if (vgpu_dirty_start(&s->g))
-		die("VFIO_IOMMU_DIRTY_PAGES START failed");
-	s->scope = vgpu_dirty_scope(&s->g);
-	t0 = now_ms();
-	for (i = 0; i < n; i++) {
-		run_frames(s, 1, "tracking on");
-		if ((i + 1) % s->o->per_round)
-			continue;
-		t0 -= now_ms();
-		vgpu_dirty_get(&s->g, s->l.base, s->l.size, (__u64 *)s->vbm);
-		t0 += now_ms();
-	}
-	on = now_ms() - t0;
-	for (i = 0; i < 20; i++, q++) {
-		t0 = now_ms();
-		vgpu_dirty_get(&s->g, s->l.base, s->l.size, (__u64 *)s->vbm);
-		bm += now_ms() - t0;
-	}
-	printf("{\"workload\": \"%s\", \"label\": \"%s\", \"scope\": \"%s\", \"mem_bytes\": %llu, \"pinned_pages\": %u, \"frames\": %u, \"fps_off\": %.2f, \"fps_on\": %.2f, \"ratio\": %.3f, \"bitmap_us\": %.1f, \"dirty_marks\": %ld, \"dirty_pages\": %ld}\n",
-	       s->w.name, s->o->label, vgpu_scope_name(s->scope),
-	       (unsigned long long)s->l.size, s->l.gtt_pages, n,
-	       n * 1e3 / off, n * 1e3 / on, off / on, bm * 1e3 / q,
-	       vgpu_counter(s->o->src_uuid, "dirty_marks"),
-	       vgpu_counter(s->o->src_uuid, "dirty_pages"));
-	vgpu_close(&s->g);
-	return 0;
-}
-
 /* ---- options and main ---- */
 
 static void usage(void)
@@ -1100,7 +1061,8 @@ static void usage(void)
 	fprintf(stderr,
 "usage: %s [options] WORKLOAD.wl\n"
 "  -m, --mem SIZE          guest memory (default 64M; K/M/G suffixes)\n"
-"  -s, --scale N           divide buffer sizes by N (default 1)\n"
+"  -s, --scale N           divide buffer sizes by N (default: the\n"
+"                          workload's scale, else 1)\n"
 "  -r, --rounds N          precopy round limit (default 8)\n"
 "  -T, --threshold SIZE    converge when a round sends <= SIZE (default 4M)\n"
 "  -f, --frames-per-round N  frames the workload runs per round (default 2)\n"
@@ -1111,29 +1073,9 @@ static void usage(void)
 "  -j, --json PATH         write the results as JSON\n"
 "  -l, --label NAME        label in the JSON (default: the dirty scope)\n"
 "      --no-pace           ignore the frame period\n"
-"      --fail-after-round N  destination closes the socket after round N\n"
-"      --throughput N      no migration: N frames tracking off vs on\n",
+"      --fail-after-round N  destination closes the socket after round N\n",
 		prog);
 	exit(2);
-}
-
-static uint64_t size_arg(const char *s)
-{
-	uint64_t v;
-
-	if (wl_size(s, true, &v))
-		die("bad size '%s'", s);
-	return v;
-}
-
-static unsigned int num_arg(const char *s, unsigned int max)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	if (*end || v > max)
-		die("bad number '%s' (0..%u)", s, max);
-	return v;
 }
 
 static void parse_opts(struct opts *o, int argc, char **argv)
@@ -1145,12 +1087,12 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		{ "after", 1, 0, 'a' }, { "src", 1, 0, 1 }, { "dst", 1, 0, 2 },
 		{ "type", 1, 0, 3 }, { "json", 1, 0, 'j' },
 		{ "label", 1, 0, 'l' }, { "no-pace", 0, 0, 4 },
-		{ "fail-after-round", 1, 0, 5 }, { "throughput", 1, 0, 6 },
+		{ "fail-after-round", 1, 0, 5 },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	int c;
 
-	*o = (struct opts){ .mem = 64 << 20, .scale = 1, .rounds = 8,
+	*o = (struct opts){ .mem = 64 << 20, .rounds = 8,
 			    .threshold = 4 << 20, .per_round = 2, .warmup = 2,
 			    .after = 2, .pace = true, .fail_after = -1 };
 	while ((c = getopt_long(argc, argv, "m:s:r:T:f:w:a:j:l:h", lo,
@@ -1160,22 +1102,22 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->mem = size_arg(optarg);
 			break;
 		case 's':
-			o->scale = num_arg(optarg, 1024);
+			o->scale = num_arg(optarg, 1, WL_MAX_SCALE);
 			break;
 		case 'r':
-			o->rounds = num_arg(optarg, MAX_ROUNDS - 1);
+			o->rounds = num_arg(optarg, 0, MAX_ROUNDS - 1);
 			break;
 		case 'T':
 			o->threshold = size_arg(optarg);
 			break;
 		case 'f':
-			o->per_round = num_arg(optarg, 100000);
+			o->per_round = num_arg(optarg, 1, 100000);
 			break;
 		case 'w':
-			o->warmup = num_arg(optarg, 100000);
+			o->warmup = num_arg(optarg, 0, 100000);
 			break;
 		case 'a':
-			o->after = num_arg(optarg, 100000);
+			o->after = num_arg(optarg, 0, 100000);
 			break;
 		case 1:
 			o->src_uuid = optarg;
@@ -1196,10 +1138,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->pace = false;
 			break;
 		case 5:
-			o->fail_after = num_arg(optarg, MAX_ROUNDS);
-			break;
-		case 6:
-			o->throughput = num_arg(optarg, 100000);
+			o->fail_after = num_arg(optarg, 0, MAX_ROUNDS);
 			break;
 		default:
 			usage();
@@ -1210,25 +1149,26 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	o->wl_path = argv[optind];
 	if (!o->mem || o->mem % (256 << 10))
 		die("--mem must be a non-zero multiple of 256K");
-	if (!o->scale || !o->per_round)
-		die("--scale and --frames-per-round must be at least 1");
 }
 
-static char created[2][VGPU_UUID_LEN];
+static char created[2][VFIO_UUID_LEN];
 static struct src s;
 static pid_t main_pid, child_pid;
 
 static void create_mdevs(struct opts *o, uint32_t gtt_pages)
 {
-	int i, ret, need = !o->src_uuid + !(o->dst_uuid || o->throughput);
-	const char *type;
+	int i, ret, need = !o->src_uuid + !o->dst_uuid;
+	struct vgpu_type_info t;
+	const char *type = o->type;
 
 	if (!need)
 		return;
-	type = o->type ? o->type : pick_type(gtt_pages, need);
-
+	if (!type) {
+		pick_type(gtt_pages, need, &t);
+		type = t.name;
+	}
 	for (i = 0; i < 2; i++) {
-		if ((i ? o->dst_uuid : o->src_uuid) || (i && o->throughput))
+		if (i ? o->dst_uuid : o->src_uuid)
 			continue;
 		ret = vgpu_mdev_create(type, created[i]);
 		if (ret)
@@ -1258,7 +1198,7 @@ static void cleanup(void)
 	for (i = 0; i < 2; i++) {
 		if (!created[i][0])
 			continue;
-		ret = vgpu_mdev_remove(created[i]);
+		ret = mdev_remove(created[i]);
 		if (ret)
 			fprintf(stderr, "%s: removing mdev %s: %s\n", prog,
 				created[i], strerror(-ret));
@@ -1271,8 +1211,6 @@ static int run(struct src *s, int memfd)
 	int sv[2], status = 0, ret;
 	pid_t pid;
 
-	if (s->o->throughput)
-		return throughput(s, memfd);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("socketpair: %s", strerror(errno));
 	fflush(stdout);

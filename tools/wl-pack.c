@@ -5,22 +5,27 @@
  *   wl-pack [-s DIV] -o OUT.wlp FILE.wl    parse, scale, write the binary
  *   wl-pack -d FILE.wlp                     print a packed file
  *
- * The binary layout is tools/guest/wlpack.h (little-endian, versioned,
+ * The binary layout is lib/wl/wlpack.h (little-endian, versioned,
  * checksummed); the payload gets it as a multiboot module (QEMU -initrd).
  * Parse errors name FILE:LINE:COL like every user of wl_parse_file().
+ * Without -s the workload's own scale applies.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/sample_vgpu.h>
 
+#include "cli.h"
 #include "wl.h"
-#include "guest/wlpack.h"
+#include "wlpack.h"
 
-/* pages the GTT of the largest vGPU type offers for buffers (4096 entries
- * minus the payload's 16 KiB ring and its fence page) */
-#define GTT_BUF_PAGES	(4096 - 4 - 1)
+/* GTT pages the payload can give buffers on the largest vGPU type */
+#define GTT_BUF_PAGES	(VGPU_GTT_MAX_ENTRIES - WLP_GTT_RESERVED < WLP_MAX_PAGES ? \
+			 VGPU_GTT_MAX_ENTRIES - WLP_GTT_RESERVED : WLP_MAX_PAGES)
+
+const char *prog = "wl-pack";
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -44,18 +49,7 @@ static uint32_t get32(const uint8_t *p)
 	return get16(p) | (uint32_t)get16(p + 2) << 16;
 }
 
-/* pages a step writes per frame: exactly what wl_run's step_pages() uses */
-static uint32_t step_npages(const struct wl *w, const struct wl_step *s)
-{
-	uint64_t pages = w->bufs[s->dst].size / WL_PAGE, n;
-
-	if (s->op == WL_COPY && w->bufs[s->src].size / WL_PAGE < pages)
-		pages = w->bufs[s->src].size / WL_PAGE;
-	n = (uint64_t)(s->frac * pages + 0.5);
-	return n ? n : 1;
-}
-
-static uint8_t *pack(const struct wl *w, unsigned int scale, uint32_t *len)
+static uint8_t *pack(const struct wl *w, uint32_t *len)
 {
 	uint32_t size = wlp_size(w->nbufs, w->nsteps);
 	uint8_t *b = calloc(1, size), *p;
@@ -71,7 +65,7 @@ static uint8_t *pack(const struct wl *w, unsigned int scale, uint32_t *len)
 	put32(b + 20, (uint32_t)(w->seed >> 32));
 	put32(b + 24, (uint32_t)(w->period_ms * 1000 + 0.5));
 	put32(b + 28, w->frames);
-	put32(b + 32, scale);
+	put32(b + 32, w->scale);
 	put16(b + 36, w->nbufs);
 	put16(b + 38, w->nsteps);
 	snprintf((char *)b + 40, WLP_NAME_LEN, "%s", w->name);
@@ -91,7 +85,7 @@ static uint8_t *pack(const struct wl *w, unsigned int scale, uint32_t *len)
 		p[2] = s->src >= 0 ? (uint8_t)s->src : WLP_NO_BUF;
 		p[3] = s->dst;
 		put32(p + 4, (uint32_t)(s->frac * WLP_FRAC_ONE + 0.5));
-		put32(p + 8, paged ? step_npages(w, s) : 0);
+		put32(p + 8, paged ? wl_step_pages(w, s) : 0);
 		put32(p + 12, s->count);
 		put32(p + 16, s->pattern);
 	}
@@ -99,9 +93,6 @@ static uint8_t *pack(const struct wl *w, unsigned int scale, uint32_t *len)
 	*len = size;
 	return b;
 }
-
-static const char *const op_names[] = { "fill", "copy", "write", "fence",
-					"cpu" };
 
 static int dump(const char *path)
 {
@@ -144,7 +135,7 @@ static int dump(const char *path)
 	}
 	for (i = 0; i < ns; i++, p += WLP_STEP_SIZE)
 		printf("step %u %-5s src %d dst %u frac %u/65536 npages %u count %u pattern 0x%08x%s\n",
-		       i, p[0] <= WLP_OP_CPU ? op_names[p[0]] : "?",
+		       i, p[0] <= WL_CPU ? wl_op_name(p[0]) : "?",
 		       p[2] == WLP_NO_BUF ? -1 : p[2], p[3], get32(p + 4),
 		       get32(p + 8), get32(p + 12), get32(p + 16),
 		       p[1] & WLP_STEP_RAND ? " rand" : "");
@@ -163,9 +154,9 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
-	unsigned int scale = 1;
+	unsigned int scale = 0;
 	uint64_t gtt, k;
-	char err[512], *end;
+	char err[512];
 	uint32_t len;
 	uint8_t *bin;
 	struct wl *w;
@@ -175,12 +166,7 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "s:o:d:h")) != -1) {
 		switch (c) {
 		case 's':
-			errno = 0;
-			scale = strtoul(optarg, &end, 10);
-			if (errno || *end || !scale || scale > 4096) {
-				fprintf(stderr, "wl-pack: -s takes 1..4096\n");
-				return 2;
-			}
+			scale = num_arg(optarg, 1, WL_MAX_SCALE);
 			break;
 		case 'o':
 			out = optarg;
@@ -216,11 +202,11 @@ int main(int argc, char **argv)
 				break;
 		}
 		fprintf(stderr,
-			"wl-pack: warning: %s: %llu GTT pages, the largest vGPU type has %u for buffers (pack with -s %llu)\n",
+			"wl-pack: warning: %s: %llu GTT pages, the payload maps at most %u (pack with -s %llu)\n",
 			argv[optind], (unsigned long long)gtt, GTT_BUF_PAGES,
-			(unsigned long long)k * scale);
+			(unsigned long long)k * w->scale);
 	}
-	bin = pack(w, scale, &len);
+	bin = pack(w, &len);
 	if (!bin)
 		return 1;
 	f = fopen(out, "wb");

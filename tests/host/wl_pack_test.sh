@@ -21,9 +21,10 @@ wls=("$TOP"/tools/workloads/*.wl)
 echo "1..$(( ${#wls[@]} + 4 ))"
 for f in "${wls[@]}"; do
 	name=$(basename "$f" .wl)
-	s=1; [ "$name" = cloud-gaming-60fps ] && s=8
+	# packed at the scale the file names (1 if none)
+	s=$(sed -n 's/^scale[[:space:]]*\([0-9]*\).*/\1/p' "$f"); s=${s:-1}
 	nb=$(grep -c '^buffer' "$f"); ns=$(grep -c '^step' "$f")
-	"$P" -s $s -o "$t/$name.wlp" "$f" 2> "$t/err" &&
+	"$P" -o "$t/$name.wlp" "$f" 2> "$t/err" &&
 		"$P" -d "$t/$name.wlp" > "$t/out" &&
 		grep -q "^workload $name .* scale $s$" "$t/out" &&
 		[ "$(grep -c '^buffer ' "$t/out")" = "$nb" ] &&

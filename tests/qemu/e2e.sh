@@ -15,12 +15,13 @@
 # fine-grained.  -e adds the error paths.  Results: build/qemu/results.txt.
 # -w (or WORKLOAD=) runs a workload file (a name from tools/workloads or a
 # .wl path) in the payload instead of its built-in workload: packed here by
-# wl-pack with -S (or SCALE=) as divisor, passed to QEMU with -initrd.
+# wl-pack with -S (or SCALE=) as divisor (default the workload's scale),
+# passed to QEMU with -initrd.
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 MEMS=128 SCOPES="fine stock" ERRORS=0 TIMEOUT= VMMEM=4G
-WORKLOAD=${WORKLOAD:-} SCALE=${SCALE:-1}
+WORKLOAD=${WORKLOAD:-} SCALE=${SCALE:-}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-m) MEMS=${2//,/ }; shift 2 ;;
@@ -43,9 +44,9 @@ if [ -n "$WORKLOAD" ]; then
 	*) wlsrc=$TOP/tools/workloads/$WORKLOAD.wl ;;
 	esac
 	WORKLOAD=$(basename "$wlsrc" .wl)
-	WLP=$out/$WORKLOAD-s$SCALE.wlp
+	WLP=$out/$WORKLOAD${SCALE:+-s$SCALE}.wlp
 	make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" "$BUILD/host/wl-pack" || exit 1
-	"$BUILD/host/wl-pack" -s "$SCALE" -o "$WLP" "$wlsrc" || exit 1
+	"$BUILD/host/wl-pack" ${SCALE:+-s "$SCALE"} -o "$WLP" "$wlsrc" || exit 1
 	GARGS=${*:-sweep=64 every=10}
 	# workload frames are heavier: about 10 minutes per migration
 	set -- $SCOPES

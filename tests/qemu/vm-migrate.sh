@@ -26,9 +26,9 @@
 #            workload's frame period)
 #   WORKLOAD a workload file instead of the payload's built-in workload: a
 #            name from /tests/workloads (render, compute, ...) or a .wl path;
-#            packed by /tests/wl-pack -s SCALE into /tmp/qm and given to both
+#            packed by /tests/wl-pack [-s SCALE] into /tmp/qm and given to both
 #            QEMUs as a multiboot module (-initrd)
-#   SCALE    wl-pack scale divisor for WORKLOAD (default 1)
+#   SCALE    wl-pack scale divisor for WORKLOAD (default: the workload's)
 #   T_BEFORE, T_AFTER  seconds allowed to reach frame BEFORE on the source
 #            (boot included) and AFTER more frames on the destination
 #            (default 180 and 120; with a workload file 420 and 300: its
@@ -48,7 +48,7 @@ PAYLOAD=${PAYLOAD:-/tmp/tests/vgpu-guest.elf}
 QMPPY=${QMPPY:-/tmp/tests/qmp.py}
 TYPE=${TYPE:-large}
 WORKLOAD=${WORKLOAD:-}
-SCALE=${SCALE:-1}
+SCALE=${SCALE:-}
 WLP=${WLP:-}
 if [ -n "$WORKLOAD$WLP" ]; then
 	GUEST_ARGS=${GUEST_ARGS:-sweep=64 every=10}
@@ -349,9 +349,9 @@ if [ -z "$WLP" ] && [ -n "$WORKLOAD" ]; then
 	esac
 	WLP=$W/$(basename "$wlsrc" .wl).wlp
 	rm -f "$WLP"
-	/tests/wl-pack -s "$SCALE" -o "$WLP" "$wlsrc" 2>&1 | sed 's/^/# /'
+	/tests/wl-pack ${SCALE:+-s "$SCALE"} -o "$WLP" "$wlsrc" 2>&1 | sed 's/^/# /'
 	[ -s "$WLP" ]
-	tap $? "workload $wlsrc packed (scale $SCALE)"
+	tap $? "workload $wlsrc packed (scale ${SCALE:-of the file})"
 	[ -s "$WLP" ] || exit 1
 fi
 WLNAME=

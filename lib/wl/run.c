@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * wl_run.c - run a workload on a sample vGPU (see wl_run.h)
+ * run.c - run a workload on a sample vGPU (see wl_run.h)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,25 +10,6 @@
 #include "wl_run.h"
 
 #define XFER_MAX	VGPU_MAX_XFER_BYTES
-#define WRITE_DW	16
-
-uint64_t bm_count(const uint64_t *bm, uint64_t npages)
-{
-	uint64_t i, n = 0;
-
-	for (i = 0; i < bm_words(npages); i++)
-		n += __builtin_popcountll(bm[i]);
-	return n;
-}
-
-void bm_set_bytes(uint64_t *bm, uint64_t base, uint64_t iova, uint64_t len)
-{
-	uint64_t pg = (iova - base) / WL_PAGE;
-	uint64_t end = (iova - base + len + WL_PAGE - 1) / WL_PAGE;
-
-	for (; pg < end; pg++)
-		bm_set(bm, pg);
-}
 
 int wl_layout(const struct wl *w, uint64_t base, uint64_t size,
 	      uint32_t ring_size, struct wl_layout *l, char *err,
@@ -144,9 +125,9 @@ static int flush(struct wl_run *r)
 	return r->error ? -EPROTO : 0;
 }
 
-/* Queue one command that writes [gtt, gtt + len) of buffer @b. */
-static int emit(struct wl_run *r, const uint32_t *c, uint32_t ndw, int b,
-		uint32_t off, uint32_t len)
+/* Queue one command that writes [off, off + len) of buffer @b. */
+static int queue_cmd(struct wl_run *r, const uint32_t *c, uint32_t ndw,
+		     int b, uint32_t off, uint32_t len)
 {
 	int ret = 0;
 
@@ -166,62 +147,16 @@ static int emit(struct wl_run *r, const uint32_t *c, uint32_t ndw, int b,
 	return 0;
 }
 
-/* Choose @n of @pages pages of a buffer into r->sel. */
-static void select_pages(struct wl_run *r, const struct wl_step *s,
-			 uint64_t pages, uint64_t n)
-{
-	uint64_t i, start, left;
-
-	memset(r->sel, 0, bm_words(pages) * 8);
-	if (!s->rand) {
-		start = ((uint64_t)r->frame * n) % pages;
-		for (i = 0; i < n; i++)
-			bm_set(r->sel, (start + i) % pages);
-		return;
-	}
-	if (n > pages / 2) {
-		for (i = 0; i < pages; i++)
-			bm_set(r->sel, i);
-		for (left = pages - n; left;) {
-			i = wl_rand(&r->rng) % pages;
-			if (bm_test(r->sel, i)) {
-				r->sel[i / 64] &= ~(1ull << (i % 64));
-				left--;
-			}
-		}
-		return;
-	}
-	for (left = n; left;) {
-		i = wl_rand(&r->rng) % pages;
-		if (!bm_test(r->sel, i)) {
-			bm_set(r->sel, i);
-			left--;
-		}
-	}
-}
-
-/* Next run of selected pages at or after *pg: its length, 0 at the end. */
-static uint64_t next_run(const uint64_t *sel, uint64_t pages, uint64_t *pg)
-{
-	uint64_t end;
-
-	while (*pg < pages && !bm_test(sel, *pg))
-		(*pg)++;
-	for (end = *pg; end < pages && bm_test(sel, end); end++)
-		;
-	return end - *pg;
-}
-
-static int xfer_run(struct wl_run *r, const struct wl_step *s, uint64_t pg,
-		    uint64_t len)
+static int xfer_run(struct wl_run *r, const struct wl_step *s, uint32_t pg,
+		    uint32_t len)
 {
 	uint32_t c[4], off, bytes, dst = r->l->buf_gtt[s->dst];
-	uint64_t done;
+	uint64_t done, total = (uint64_t)len * WL_PAGE;
 	int ret;
 
-	for (done = 0; done < len * WL_PAGE; done += bytes) {
-		off = pg * WL_PAGE + done;
-		bytes = len * WL_PAGE - done;
+	for (done = 0; done < total; done += bytes) {
+		off = (uint64_t)pg * WL_PAGE + done;
+		bytes = total - done;
 		if (bytes > XFER_MAX)
 			bytes = XFER_MAX;
 		if (s->op == WL_FILL)
@@ -230,17 +165,18 @@ static int xfer_run(struct wl_run *r, const struct wl_step *s, uint64_t pg,
 		else
 			vgpu_cmd_copy(c, r->l->buf_gtt[s->src] + off,
 				      dst + off, bytes);
-		ret = emit(r, c, 4, s->dst, off, bytes);
+		ret = queue_cmd(r, c, 4, s->dst, off, bytes);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static void cpu_run(struct wl_run *r, const struct wl_step *s, uint64_t pg,
-		    uint64_t len)
+static void cpu_run(struct wl_run *r, const struct wl_step *s, uint32_t pg,
+		    uint32_t len)
 {
-	uint64_t iova = r->l->buf_iova[s->dst] + pg * WL_PAGE, i;
+	uint64_t start = r->l->buf_iova[s->dst] + (uint64_t)pg * WL_PAGE;
+	uint64_t iova = start, i;
 
 	for (i = 0; i < len; i++, iova += WL_PAGE) {
 		uint64_t *p = vgpu_iova_ptr(r->g, iova);
@@ -248,23 +184,20 @@ static void cpu_run(struct wl_run *r, const struct wl_step *s, uint64_t pg,
 		if (p)
 			*p = wl_rand(&r->rng);
 	}
-	bm_set_bytes(r->cpu_bm, r->l->base, r->l->buf_iova[s->dst] +
-		     pg * WL_PAGE, len * WL_PAGE);
+	bm_set_bytes(r->cpu_bm, r->l->base, start, (uint64_t)len * WL_PAGE);
 }
 
 /* fill, copy, cpu: a fraction of the destination's pages */
 static int step_pages(struct wl_run *r, const struct wl_step *s)
 {
-	uint64_t pages = r->w->bufs[s->dst].size / WL_PAGE, n, pg = 0, len;
+	uint32_t pages = r->w->bufs[s->dst].size / WL_PAGE, pg = 0, len;
 	int ret;
 
 	if (s->op == WL_COPY && r->w->bufs[s->src].size / WL_PAGE < pages)
 		pages = r->w->bufs[s->src].size / WL_PAGE;
-	n = (uint64_t)(s->frac * pages + 0.5);
-	if (!n)
-		n = 1;
-	select_pages(r, s, pages, n);
-	while ((len = next_run(r->sel, pages, &pg))) {
+	wl_select(r->sel, pages, wl_step_pages(r->w, s), s->rand, r->frame,
+		  &r->rng);
+	while ((len = wl_next_run(r->sel, pages, &pg))) {
 		if (s->op == WL_CPU) {
 			cpu_run(r, s, pg, len);
 		} else {
@@ -279,16 +212,16 @@ static int step_pages(struct wl_run *r, const struct wl_step *s)
 
 static int step_write(struct wl_run *r, const struct wl_step *s)
 {
-	uint32_t c[2 + WRITE_DW], data[WRITE_DW], i, j, off;
-	uint64_t slots = r->w->bufs[s->dst].size / (4 * WRITE_DW);
+	uint32_t c[2 + WL_WRITE_DW], data[WL_WRITE_DW], i, off;
+	uint32_t slots = r->w->bufs[s->dst].size / (4 * WL_WRITE_DW);
 	int ret;
 
 	for (i = 0; i < s->count; i++) {
-		off = (wl_rand(&r->rng) % slots) * 4 * WRITE_DW;
-		for (j = 0; j < WRITE_DW; j++)
-			data[j] = wl_rand(&r->rng);
-		vgpu_cmd_write(c, r->l->buf_gtt[s->dst] + off, data, WRITE_DW);
-		ret = emit(r, c, 2 + WRITE_DW, s->dst, off, 4 * WRITE_DW);
+		off = wl_write_pick(&r->rng, slots, data) * 4 * WL_WRITE_DW;
+		vgpu_cmd_write(c, r->l->buf_gtt[s->dst] + off, data,
+			       WL_WRITE_DW);
+		ret = queue_cmd(r, c, 2 + WL_WRITE_DW, s->dst, off,
+				4 * WL_WRITE_DW);
 		if (ret)
 			return ret;
 	}
@@ -300,7 +233,7 @@ static int step_fence(struct wl_run *r, const struct wl_step *s)
 	uint32_t c[3];
 
 	vgpu_cmd_fence(c, r->l->buf_gtt[s->dst], ++r->seqno, false);
-	return emit(r, c, 3, s->dst, 0, 4);
+	return queue_cmd(r, c, 3, s->dst, 0, 4);
 }
 
 /* One frame: every step, then submit and wait until the device is idle. */

@@ -7,7 +7,8 @@
  * commands written into the ring by the CPU.  Every byte range a command
  * tells the device to write is recorded in a page bitmap (the ground
  * truth); the CPU's own stores (ring contents, "cpu" steps) go in a second
- * bitmap, since VFIO never sees them.
+ * bitmap, since VFIO never sees them.  Page choices come from wl_select.h,
+ * shared with the guest payload.
  */
 #ifndef _WL_RUN_H
 #define _WL_RUN_H
@@ -51,24 +52,5 @@ int wl_run_init(struct wl_run *r, const struct wl *w,
 void wl_run_free(struct wl_run *r);
 int wl_frame(struct wl_run *r);
 void wl_cpu_init(struct wl_run *r);
-
-/* bitmaps of guest pages */
-static inline void bm_set(uint64_t *bm, uint64_t pg)
-{
-	bm[pg / 64] |= 1ull << (pg % 64);
-}
-
-static inline bool bm_test(const uint64_t *bm, uint64_t pg)
-{
-	return (bm[pg / 64] >> (pg % 64)) & 1;
-}
-
-static inline uint64_t bm_words(uint64_t npages)
-{
-	return (npages + 63) / 64;
-}
-
-uint64_t bm_count(const uint64_t *bm, uint64_t npages);
-void bm_set_bytes(uint64_t *bm, uint64_t base, uint64_t iova, uint64_t len);
 
 #endif /* _WL_RUN_H */

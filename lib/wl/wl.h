@@ -4,8 +4,9 @@
  *
  * A workload names buffers (size, GTT-mapped or not) and the steps one
  * frame runs (fill, copy, write, fence on the device; cpu for guest CPU
- * stores), plus frame count, frame period and seed.  The parser has no
- * dependency on VFIO so it also builds on the host for tests.
+ * stores), plus frame count, frame period, seed and default scale.  The
+ * parser has no dependency on VFIO so it also builds on the host for tests
+ * and for the packer (tools/wl-pack.c).
  */
 #ifndef _WL_H
 #define _WL_H
@@ -14,12 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WL_NAME_LEN	32
-#define WL_MAX_BUFS	64
-#define WL_MAX_STEPS	64
-#define WL_PAGE		4096u
+#include "wl_select.h"
 
-enum wl_op { WL_FILL, WL_COPY, WL_WRITE, WL_FENCE, WL_CPU };
+#define WL_NAME_LEN	32
+#define WL_MAX_SCALE	1024
 
 struct wl_buf {
 	char name[WL_NAME_LEN];
@@ -44,6 +43,7 @@ struct wl {
 	uint64_t seed;
 	uint32_t frames;
 	double period_ms;	/* 0: run frames back to back */
+	unsigned int scale;	/* divisor of buffer sizes: wl_scale() */
 	int nbufs;
 	int nsteps;
 	struct wl_buf bufs[WL_MAX_BUFS];
@@ -61,19 +61,15 @@ int wl_parse_file(const char *path, struct wl *w, char *err, size_t errlen);
  */
 int wl_size(const char *s, bool suffix, uint64_t *out);
 
-/* Divide every buffer size by @div (rounded up to whole pages). */
+/*
+ * Divide every buffer size by @div (rounded up to whole pages), or by the
+ * workload's own "scale" if @div is 0; w->scale is then the divisor used.
+ */
 void wl_scale(struct wl *w, unsigned int div);
 
 uint64_t wl_total_bytes(const struct wl *w, bool gtt_only);
 const char *wl_op_name(enum wl_op op);
-
-/* xorshift64*: the workload's only source of randomness */
-static inline uint64_t wl_rand(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dull;
-}
+/* pages a fill, copy or cpu step writes per frame: round(frac * pages) */
+uint32_t wl_step_pages(const struct wl *w, const struct wl_step *s);
 
 #endif /* _WL_H */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * wl.c - workload file parser (format: docs/workloads.rst)
+ * parse.c - workload file parser (format: docs/workloads.rst)
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -177,6 +177,13 @@ static int do_number(struct pctx *c, struct tok *t, int n)
 		c->w->seed = v;
 		return 0;
 	}
+	if (tok_is(&t[0], "scale")) {
+		if (!v || v > WL_MAX_SCALE)
+			return perr(c, t[1].col, "scale must be 1..%d",
+				    WL_MAX_SCALE);
+		c->w->scale = v;
+		return 0;
+	}
 	if (!v || v > 1000000)
 		return perr(c, t[1].col, "frames must be 1..1000000");
 	c->w->frames = v;
@@ -336,7 +343,7 @@ static int parse_line(struct pctx *c, const char *line, int len)
 	if (tok_is(&t[0], "workload"))
 		return do_name(c, t, n);
 	if (tok_is(&t[0], "seed") || tok_is(&t[0], "frames") ||
-	    tok_is(&t[0], "period"))
+	    tok_is(&t[0], "period") || tok_is(&t[0], "scale"))
 		return do_number(c, t, n);
 	if (tok_is(&t[0], "buffer"))
 		return do_buffer(c, t, n);
@@ -356,6 +363,7 @@ int wl_parse_text(const char *file, const char *text, struct wl *w,
 	snprintf(w->name, WL_NAME_LEN, "unnamed");
 	w->seed = 1;
 	w->frames = 10;
+	w->scale = 1;
 	while (*p) {
 		c.line++;
 		nl = strchr(p, '\n');
@@ -407,6 +415,9 @@ void wl_scale(struct wl *w, unsigned int div)
 {
 	int i;
 
+	if (!div)
+		div = w->scale;
+	w->scale = div;
 	if (div <= 1)
 		return;
 	for (i = 0; i < w->nbufs; i++) {
@@ -426,4 +437,14 @@ uint64_t wl_total_bytes(const struct wl *w, bool gtt_only)
 		if (w->bufs[i].gtt || !gtt_only)
 			sum += w->bufs[i].size;
 	return sum;
+}
+
+uint32_t wl_step_pages(const struct wl *w, const struct wl_step *s)
+{
+	uint64_t pages = w->bufs[s->dst].size / WL_PAGE, n;
+
+	if (s->op == WL_COPY && w->bufs[s->src].size / WL_PAGE < pages)
+		pages = w->bufs[s->src].size / WL_PAGE;
+	n = (uint64_t)(s->frac * pages + 0.5);
+	return n ? n : 1;
 }

@@ -17,28 +17,21 @@
  * csum field taken as 0.  Readers reject another magic, another major
  * version (version >> 8), a short file or a bad checksum.
  *
- * Only <stdint.h>: builds freestanding (gcc -ffreestanding -m32) and hosted.
+ * Steps, limits and page size are lib/wl's (wl_select.h): a packed file
+ * holds what any workload file parses to.  Only <stdint.h>: builds
+ * freestanding (gcc -ffreestanding -m32) and hosted.
  */
 #ifndef _WLPACK_H
 #define _WLPACK_H
 
 #include <stdint.h>
 
+#include "wl_select.h"
+
 #define WLP_MAGIC	0x504c5756u	/* "VWLP" little-endian */
 #define WLP_VERSION	0x0100u		/* major 1, minor 0 */
 #define WLP_NAME_LEN	32		/* NUL-terminated, NUL-padded */
-#define WLP_MAX_BUFS	64
-#define WLP_MAX_STEPS	64
-#define WLP_PAGE	4096u
 #define WLP_FRAC_ONE	65536u		/* frac_q16: 1.0 */
-#define WLP_WRITE_DW	16		/* dwords per "write" command */
-
-/* step ops (same numbering as enum wl_op) */
-#define WLP_OP_FILL	0
-#define WLP_OP_COPY	1
-#define WLP_OP_WRITE	2
-#define WLP_OP_FENCE	3
-#define WLP_OP_CPU	4
 
 #define WLP_BUF_GTT	0x1u		/* wlp_buf.flags: mapped in the GTT */
 #define WLP_STEP_RAND	0x1u		/* wlp_step.flags: at=rand */
@@ -65,7 +58,7 @@ struct wlp_buf {
 };
 
 struct wlp_step {
-	uint8_t op;			/* WLP_OP_* */
+	uint8_t op;			/* enum wl_op */
 	uint8_t flags;			/* WLP_STEP_RAND */
 	uint8_t src;			/* buffer index, WLP_NO_BUF if none */
 	uint8_t dst;			/* buffer index */
@@ -87,6 +80,15 @@ _Static_assert(sizeof(struct wlp_step) == WLP_STEP_SIZE, "wlp_step layout");
 
 #define WLP_FNV_INIT	0x811c9dc5u
 #define WLP_CSUM_OFF	12		/* offsetof(struct wlp_hdr, csum) */
+
+/*
+ * GTT entries the payload keeps for itself in workload mode: its ring (at
+ * most WLP_RING_MAX bytes) and its fence page.  The rest hold buffers.
+ */
+#define WLP_RING_MAX	16384u
+#define WLP_GTT_RESERVED	(WLP_RING_MAX / WL_PAGE + 1)
+/* data pages the payload holds (buffers, GTT-mapped or not): 256 MiB */
+#define WLP_MAX_PAGES	65536u
 
 /* FNV-1a 32 over @len bytes, the 4 bytes at WLP_CSUM_OFF taken as 0 */
 static inline uint32_t wlp_csum(const void *data, uint32_t len)

@@ -39,6 +39,7 @@ static const struct {
 	{ "seed 1 2\n", "t:1:8: unexpected '2'" },
 	{ "# nothing\n", "t:1:1: no buffer defined" },
 	{ "buffer a 4K gtt\nstep write dst=a count=0\n", "t:2:24: count must be 1..4096" },
+	{ "scale 0\n", "t:1:7: scale must be 1..1024" },
 };
 
 static int test_canned(int n, const char *dir, const char *name)
@@ -80,13 +81,14 @@ static int test_semantics(int n, const char *dir)
 
 	snprintf(path, sizeof(path), "%s/cloud-gaming-60fps.wl", dir);
 	ok = !wl_parse_file(path, &w, err, sizeof(err)) && w.nbufs == 13 &&
-	     w.bufs[0].size == 8u << 20 && w.period_ms == 16.7;
-	wl_scale(&w, 8);
+	     w.bufs[0].size == 8u << 20 && w.period_ms == 16.7 &&
+	     w.scale == 8;
+	wl_scale(&w, 0);	/* the workload's own scale */
 	ok = ok && w.bufs[0].size == 1u << 20 && w.bufs[12].size == 4096 &&
 	     wl_total_bytes(&w, true) == (12u << 20) + 4096 &&
 	     w.steps[2].op == WL_COPY && w.steps[1].rand && !w.steps[0].rand;
-	printf("%sok %d cloud-gaming sizes and scale 8\n", ok ? "" : "not ",
-	       n);
+	printf("%sok %d cloud-gaming sizes and its scale 8\n",
+	       ok ? "" : "not ", n);
 	return ok;
 }
 

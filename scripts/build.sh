@@ -8,7 +8,8 @@
 #   3. build the patched vfio, vfio_iommu_type1 and mdev
 #   4. build the project's modules twice: against the patched VFIO and,
 #      with VFIO_STOCK=y, against Debian's stock headers
-#   5. build the static user-space tests and tools
+#   5. build the static user-space tests and tools on lib/ (lib/lib.mk,
+#      which also installs the uAPI headers they use), and the fault walk
 #   6. pack the test VM's initramfs
 # For another kernel (scripts/build-7.3.sh, check-debug.sh) the caller sets
 # BUILD, KVER in BUILD/kver with SKIP_SETUP=1, KDIR, STOCK_MODULES and
@@ -80,17 +81,10 @@ if [ -n "${USERSPACE_FROM:-}" ]; then
 	exit 0
 fi
 
-# User space: the patched uAPI header first, then the harness.
-mkdir -p "$BUILD/uapi/linux" "$BUILD/bin"
-# as headers_install does: drop the kernel-only __user annotation
-sed -e "s/ __user / /g" "$KP/include/uapi/linux/vfio.h" > "$BUILD/uapi/linux/vfio.h"
-make -s -C "$TOP/tests/selftests" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
-if [ -e "$TOP/tests/vgpu/Makefile.host" ]; then
-	make -s -C "$TOP" -f tests/vgpu/Makefile.host TOP="$TOP" O="$BUILD/vgpu" \
-		VFIO_UAPI_H="$BUILD/uapi/linux/vfio.h" selftests
-	cp "$BUILD"/vgpu/vgpu_*_test "$BUILD/bin/"
-fi
-[ ! -e "$TOP/tools/Makefile" ] || make -s -C "$TOP/tools" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
+# User space, on lib/: one make at a time (they share lib/'s objects).
+for d in tests/selftests tests/vgpu tools tests/faults; do
+	make -s -C "$TOP/$d" BUILD="$BUILD" TOP="$TOP" -j"$JOBS"
+done
 
 "$TOP/scripts/vm/mkinitramfs.sh" "$BUILD" "$BUILD/vm/initramfs.cpio"
 log "done: $(du -h "$BUILD/vm/initramfs.cpio" | cut -f1) initramfs"

@@ -12,7 +12,7 @@
 #      vfio_iommu_type1.ko, plus mdev.ko built out of tree from its pristine
 #      drivers/vfio/mdev (VFIO_MDEV has no prompt)
 #   3. scripts/build.sh with BUILD=build-debug/out, KDIR=<debug tree>
-#   4. the fault injection program (scripts/debug/dirty_faults.c)
+#   4. the fault injection walk (tests/faults/dirty_faults.c, on lib/)
 #   5. scripts/vm/run.sh on the debug bzImage
 #
 # Environment: DEBUG_DIR (default build-debug), FAULTS=0 (skip the fault
@@ -65,12 +65,8 @@ fi
 # --- 4. the guest-side extras ---------------------------------------------
 X=$D/vm/extra
 rm -rf "$X"
-mkdir -p "$X/debug" "$D/vm/uapi/linux"
-# <linux/iommufd.h> of this kernel (the system's headers are older)
-cp "$K/include/uapi/linux/iommufd.h" "$D/vm/uapi/linux/"
-gcc -O1 -Wall -static -I"$OUT/uapi" -I"$D/vm/uapi" -I"$TOP/include/uapi" -I"$TOP/tests/mdev" \
-	-I"$TOP/tests/vgpu" -o "$X/debug/dirty_faults" \
-	"$TOP/scripts/debug/dirty_faults.c" "$TOP/tests/vgpu/libvgpu.c" ||
+mkdir -p "$X/debug"
+make -s -C "$TOP/tests/faults" BUILD="$OUT" TOP="$TOP" OUT="$X/debug" ||
 	{ log "dirty_faults build failed"; exit 1; }
 install -m755 "$TOP/scripts/debug/guest-debug.sh" "$X/debug/guest-debug.sh"
 (cd "$X" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$D/vm/extra.cpio"

@@ -54,12 +54,12 @@ static void mask_range(uint64_t *w, unsigned int nbits)
 }
 
 /* One round: report, print "R<round> <hex words>" into @out. */
-static int report(int c, FILE *out, int round)
+static int report(struct vfio_iommu *io, FILE *out, int round)
 {
 	uint64_t w[BM_WORDS] = {};
 	int i, ret;
 
-	ret = get_bitmap_raw(c, IOVA0, NPG * PAGE, PAGE, w, sizeof(w));
+	ret = vfio_dirty_get(io, IOVA0, NPG * PAGE, PAGE, w, sizeof(w));
 	if (ret)
 		return ret;
 	mask_range(w, NPG);
@@ -70,68 +70,88 @@ static int report(int c, FILE *out, int round)
 	return 0;
 }
 
-TEST(stock_and_patched_bitmaps_match)
+/* two plain test mdevs in a container, mappings of 70 and 45 pages */
+FIXTURE(oracle) {
+	struct dtm_set s;
+	void *mem;
+};
+
+static int oracle_acquire(FIXTURE_DATA(oracle) *self)
 {
-	char uuid[2][37], line[4096], *got = NULL;
-	int c, g[2], d[2], round = 0, i;
+	int ret = dtm_set_open(&self->s, "plain", 2);
+
+	if (ret)
+		return ret;
+	self->mem = mmap(NULL, NPG * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (self->mem == MAP_FAILED)
+		return -ENOMEM;
+	ret = vfio_dma_map(&self->s.io, IOVA0, self->mem, NPG0 * PAGE,
+			   VFIO_DMA_RW);
+	return ret ? ret : vfio_dma_map(&self->s.io, PGA(NPG0),
+					self->mem + NPG0 * PAGE, NPG1 * PAGE,
+					VFIO_DMA_RW);
+}
+
+FIXTURE_SETUP(oracle)
+{
+	int ret;
+
+	if (!mode || !file)
+		SKIP(return, "usage: record|compare FILE");
+	ret = oracle_acquire(self);
+	if (ret)
+		dtm_set_close(&self->s);
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN(oracle)
+{
+	EXPECT_EQ(0, dtm_set_close(&self->s));
+}
+
+TEST_F(oracle, stock_and_patched_bitmaps_match)
+{
+	struct vfio_iommu *io = &self->s.io;
+	struct vfio_dev *d = self->s.dev;
+	char line[4096], *got = NULL;
+	int round = 0;
 	size_t len = 0;
 	FILE *out;
 	char buf[2 * PAGE];
 	uint64_t ubm[2] = {};
-	void *mem;
 
-	if (!mode || !file)
-		SKIP(return, "usage: record|compare FILE");
 	out = open_memstream(&got, &len);
 	ASSERT_NE(NULL, out);
-	c = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, c);
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, dtm_create_raw("plain", uuid[i]));
-		ASSERT_EQ(0, vfio_open_device_raw(c, uuid[i], &g[i], &d[i]));
-	}
-	mem = mmap(NULL, NPG * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	test_map_dma(c, IOVA0, mem, NPG0 * PAGE);
-	test_map_dma(c, PGA(NPG0), mem + NPG0 * PAGE, NPG1 * PAGE);
 	memset(buf, 0x33, sizeof(buf));
 
-	test_dtm_pin(d[0], PGA(1), 3, 0);	/* pinned before tracking */
-	test_dirty_ctl(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
-	ASSERT_EQ(0, report(c, out, round++));
-	test_dtm_pin(d[1], PGA(2), 1, 0);	/* same page, two devices */
-	test_dtm_pin(d[1], PGA(69), 2, 0);	/* across the boundary */
-	ASSERT_EQ(0, dtm_rw_raw(d[0], PGA(100) + 7, buf, PAGE, true));
-	ASSERT_EQ(0, report(c, out, round++));
-	test_dtm_unpin(d[0], PGA(1), 3, 0);
-	ASSERT_EQ(0, report(c, out, round++));
-	ASSERT_EQ(0, report(c, out, round++));
-	ASSERT_EQ(0, dtm_rw_raw(d[1], PGA(63), buf, 2 * PAGE, true));
-	ASSERT_EQ(0, dtm_rw_raw(d[1], PGA(10), buf, 2 * PAGE, false));
-	test_dtm_unpin(d[1], PGA(69), 2, 0);
-	ASSERT_EQ(0, report(c, out, round++));
-	ASSERT_EQ(0, report(c, out, round++));
+	test_dtm_pin(&d[0], PGA(1), 3, 0);	/* pinned before tracking */
+	test_vfio_dirty_start(io);
+	ASSERT_EQ(0, report(io, out, round++));
+	test_dtm_pin(&d[1], PGA(2), 1, 0);	/* same page, two devices */
+	test_dtm_pin(&d[1], PGA(69), 2, 0);	/* across the boundary */
+	test_dtm_rw(&d[0], PGA(100) + 7, buf, PAGE, true);
+	ASSERT_EQ(0, report(io, out, round++));
+	test_dtm_unpin(&d[0], PGA(1), 3, 0);
+	ASSERT_EQ(0, report(io, out, round++));
+	ASSERT_EQ(0, report(io, out, round++));
+	test_dtm_rw(&d[1], PGA(63), buf, 2 * PAGE, true);
+	test_dtm_rw(&d[1], PGA(10), buf, 2 * PAGE, false);
+	test_dtm_unpin(&d[1], PGA(69), 2, 0);
+	ASSERT_EQ(0, report(io, out, round++));
+	ASSERT_EQ(0, report(io, out, round++));
 	/* stop, restart: state re-populated from the pins held */
-	test_dirty_ctl(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
-	test_dtm_pin(d[0], PGA(80), 1, 0);
-	test_dirty_ctl(c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
-	ASSERT_EQ(0, report(c, out, round++));
-	ASSERT_EQ(0, dtm_rw_raw(d[0], PGA(90), buf, 1, true));
-	ASSERT_EQ(0, unmap_dma_dirty_raw(c, PGA(NPG0), NPG1 * PAGE, ubm,
-					 sizeof(ubm)));
+	test_vfio_dirty_stop(io);
+	test_dtm_pin(&d[0], PGA(80), 1, 0);
+	test_vfio_dirty_start(io);
+	ASSERT_EQ(0, report(io, out, round++));
+	test_dtm_rw(&d[0], PGA(90), buf, 1, true);
+	test_vfio_dma_unmap_dirty(io, PGA(NPG0), NPG1 * PAGE, ubm,
+				  sizeof(ubm));
 	fprintf(out, "U %016llx %016llx\n", (unsigned long long)ubm[0],
 		(unsigned long long)ubm[1]);
-	ASSERT_EQ(0, report(c, out, round++));
+	ASSERT_EQ(0, report(io, out, round++));
 	fclose(out);
-
-	for (i = 0; i < 2; i++) {
-		close(d[i]);
-		close(g[i]);
-	}
-	close(c);
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, mdev_remove_raw(uuid[i]));
 
 	if (!strcmp(mode, "record")) {
 		FILE *f = fopen(file, "w");

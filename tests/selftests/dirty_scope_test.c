@@ -23,9 +23,9 @@
 #define NDEV 2
 
 FIXTURE(scope) {
-	int container;
-	int group[NDEV], dev[NDEV];
-	char uuid[NDEV][37];
+	struct dtm_set s;
+	struct vfio_iommu *io;
+	struct vfio_dev *dev;
 	void *mem;
 };
 
@@ -37,44 +37,46 @@ FIXTURE_VARIANT(scope) {
 FIXTURE_VARIANT_ADD(scope, reporting) { .type = "reporting", .reports = true };
 FIXTURE_VARIANT_ADD(scope, plain) { .type = "plain", .reports = false };
 
+/* A, B and C mapped, tracking on */
+static int scope_acquire(FIXTURE_DATA(scope) *self, const char *type)
+{
+	size_t size = (PAGES_AB + PAGES_C) * PAGE;
+	int ret = dtm_set_open(&self->s, type, NDEV);
+
+	self->io = &self->s.io;
+	self->dev = self->s.dev;
+	if (ret)
+		return ret;
+	self->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (self->mem == MAP_FAILED)
+		return -ENOMEM;
+	memset(self->mem, 0x5a, size);
+	ret = vfio_dma_map(self->io, IOVA_A, self->mem, PAGES_A * PAGE,
+			   VFIO_DMA_RW);
+	if (!ret)
+		ret = vfio_dma_map(self->io, IOVA_B,
+				   self->mem + PAGES_A * PAGE, PAGES_B * PAGE,
+				   VFIO_DMA_RW);
+	if (!ret)
+		ret = vfio_dma_map(self->io, IOVA_C,
+				   self->mem + PAGES_AB * PAGE, PAGES_C * PAGE,
+				   VFIO_DMA_MAP_FLAG_READ);
+	return ret ? ret : vfio_dirty_start(self->io);
+}
+
 FIXTURE_SETUP(scope)
 {
-	int i;
+	int ret = scope_acquire(self, variant->type);
 
-	self->container = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, self->container);
-	for (i = 0; i < NDEV; i++) {
-		ASSERT_EQ(0, dtm_create_raw(variant->type, self->uuid[i]));
-		ASSERT_EQ(0, vfio_open_device_raw(self->container,
-						  self->uuid[i],
-						  &self->group[i],
-						  &self->dev[i]));
-	}
-	self->mem = mmap(NULL, (PAGES_AB + PAGES_C) * PAGE,
-			 PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	ASSERT_NE(MAP_FAILED, self->mem);
-	memset(self->mem, 0x5a, (PAGES_AB + PAGES_C) * PAGE);
-	test_map_dma(self->container, IOVA_A, self->mem, PAGES_A * PAGE);
-	test_map_dma(self->container, IOVA_B, self->mem + PAGES_A * PAGE,
-		     PAGES_B * PAGE);
-	ASSERT_EQ(0, map_dma_raw(self->container, IOVA_C,
-				 self->mem + PAGES_AB * PAGE, PAGES_C * PAGE,
-				 VFIO_DMA_MAP_FLAG_READ));
-	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	if (ret)
+		dtm_set_close(&self->s);
+	ASSERT_EQ(0, ret);
 }
 
 FIXTURE_TEARDOWN(scope)
 {
-	int i;
-
-	for (i = 0; i < NDEV; i++) {
-		close(self->dev[i]);
-		close(self->group[i]);
-	}
-	close(self->container);
-	for (i = 0; i < NDEV; i++)
-		mdev_remove_raw(self->uuid[i]);
+	EXPECT_EQ(0, dtm_set_close(&self->s));
 }
 
 /* Read-and-clear GET_BITMAP over A+B; compare with the expected pages. */
@@ -84,10 +86,9 @@ FIXTURE_TEARDOWN(scope)
 	char __b1[512], __b2[512];					\
 	unsigned int __i;						\
 	for (__i = 1; __i < sizeof(__pg) / sizeof(__pg[0]); __i++)	\
-		bm_set(&__want, __pg[__i]);				\
-	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_A,		\
-				    PAGES_AB * PAGE, PAGE, __got.w,	\
-				    sizeof(__got.w)));			\
+		bm_set(__want.w, __pg[__i]);				\
+	test_vfio_dirty_get(self->io, IOVA_A, PAGES_AB * PAGE, PAGE,	\
+			    __got.w, sizeof(__got.w));			\
 	ASSERT_EQ(0, memcmp(&__want, &__got, sizeof(__got)))		\
 		TH_LOG("want %s got %s", bm_str(&__want, __b1, 512),	\
 		       bm_str(&__got, __b2, 512));			\
@@ -98,25 +99,25 @@ TEST_F(scope, starts_clean_and_reports_scope)
 	EXPECT_DIRTY();
 	ASSERT_EQ(variant->reports ? VFIO_IOMMU_DIRTY_SCOPE_DEVICE :
 				     VFIO_IOMMU_DIRTY_SCOPE_PINNED,
-		  get_scope_raw(self->container));
+		  vfio_dirty_scope(self->io));
 }
 
 TEST_F(scope, mark_read_and_clear)
 {
-	test_dtm_mark(self->dev[0], PG(3), PAGE);
-	test_dtm_mark(self->dev[1], PG(120), 10);
+	test_dtm_mark(&self->dev[0], PG(3), PAGE);
+	test_dtm_mark(&self->dev[1], PG(120), 10);
 	EXPECT_DIRTY(3, 120);
 	EXPECT_DIRTY();
-	test_dtm_mark(self->dev[0], PG(3), 1);
+	test_dtm_mark(&self->dev[0], PG(3), 1);
 	EXPECT_DIRTY(3);
 	EXPECT_DIRTY();
 }
 
 TEST_F(scope, mark_rounds_partial_pages_outward)
 {
-	test_dtm_mark(self->dev[0], PG(0) + 100, 1);
-	test_dtm_mark(self->dev[0], PG(10) + PAGE - 1, 2);
-	test_dtm_mark(self->dev[0], PG(20) + 1, 2 * PAGE);
+	test_dtm_mark(&self->dev[0], PG(0) + 100, 1);
+	test_dtm_mark(&self->dev[0], PG(10) + PAGE - 1, 2);
+	test_dtm_mark(&self->dev[0], PG(20) + 1, 2 * PAGE);
 	EXPECT_DIRTY(0, 10, 11, 20, 21, 22);
 }
 
@@ -126,58 +127,57 @@ TEST_F(scope, mark_across_mapping_boundary)
 	int i;
 
 	/* last byte of A's last page .. first byte of B's second page */
-	test_dtm_mark(self->dev[0], PG(99) + PAGE - 1, PAGE + 2);
+	test_dtm_mark(&self->dev[0], PG(99) + PAGE - 1, PAGE + 2);
 	EXPECT_DIRTY(99, 100, 101);
 	/* the whole of A and B in one call: every page, nothing past B */
-	test_dtm_mark(self->dev[1], IOVA_A, PAGES_AB * PAGE);
+	test_dtm_mark(&self->dev[1], IOVA_A, PAGES_AB * PAGE);
 	memset(&got, 0, sizeof(got));
-	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
-				    PAGE, got.w, sizeof(got.w)));
+	test_vfio_dirty_get(self->io, IOVA_A, PAGES_AB * PAGE, PAGE, got.w,
+			    sizeof(got.w));
 	for (i = 0; i < PAGES_AB; i++)
-		bm_set(&want, i);
+		bm_set(want.w, i);
 	ASSERT_EQ(0, memcmp(&want, &got, sizeof(got)))
-		TH_LOG("%d pages reported, want all %d", bm_count(&got),
-		       PAGES_AB);
+		TH_LOG("%d pages reported, want all %d",
+		       (int)bm_count(got.w, BM_WORDS * 64), PAGES_AB);
 	EXPECT_DIRTY();
 }
 
 TEST_F(scope, mark_outside_mappings_fails_and_changes_nothing)
 {
 	/* in the hole after B */
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], IOVA_B + PAGES_B * PAGE, 1));
+	test_err_dtm_mark(EINVAL, &self->dev[0], IOVA_B + PAGES_B * PAGE, 1);
 	/* starts in B, runs into the hole: nothing may be marked */
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], PG(130), 20 * PAGE));
+	test_err_dtm_mark(EINVAL, &self->dev[0], PG(130), 20 * PAGE);
 	/* before A */
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], IOVA_A - 1, 2));
+	test_err_dtm_mark(EINVAL, &self->dev[0], IOVA_A - 1, 2);
 	/* read-only mapping */
-	ASSERT_EQ(-EPERM, dtm_mark_raw(self->dev[0], IOVA_C, 1));
+	test_err_dtm_mark(EPERM, &self->dev[0], IOVA_C, 1);
 	/* zero length, wrapping range */
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], PG(1), 0));
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], ~0ULL - 10, 100));
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], PG(1), ~0ULL));
+	test_err_dtm_mark(EINVAL, &self->dev[0], PG(1), 0);
+	test_err_dtm_mark(EINVAL, &self->dev[0], ~0ULL - 10, 100);
+	test_err_dtm_mark(EINVAL, &self->dev[0], PG(1), ~0ULL);
 	EXPECT_DIRTY();
 }
 
 TEST_F(scope, mark_while_tracking_off_is_noop)
 {
-	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
-	ASSERT_EQ(0, dtm_mark_raw(self->dev[0], PG(5), PAGE));
+	test_vfio_dirty_ctl(self->io, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	test_dtm_mark(&self->dev[0], PG(5), PAGE);
 	/* still validated while off */
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], 0, PAGE));
+	test_err_dtm_mark(EINVAL, &self->dev[0], 0, PAGE);
 	/* GET_BITMAP is refused while off */
-	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A,
-					  PAGES_AB * PAGE, PAGE,
-					  (uint64_t[BM_WORDS]){}, BM_WORDS * 8));
-	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	test_err_vfio_dirty_get(EINVAL, self->io, IOVA_A, PAGES_AB * PAGE, PAGE,
+				(uint64_t[BM_WORDS]){}, BM_WORDS * 8);
+	test_vfio_dirty_ctl(self->io, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
 	EXPECT_DIRTY();
 }
 
 TEST_F(scope, dirty_pin_stays_dirty_while_pinned)
 {
-	test_dtm_pin(self->dev[0], PG(5), 2, 0);
+	test_dtm_pin(&self->dev[0], PG(5), 2, 0);
 	EXPECT_DIRTY(5, 6);
 	EXPECT_DIRTY(5, 6);
-	test_dtm_unpin(self->dev[0], PG(5), 2, 0);
+	test_dtm_unpin(&self->dev[0], PG(5), 2, 0);
 	/* re-populated at the last report: still dirty once */
 	EXPECT_DIRTY(5, 6);
 	EXPECT_DIRTY();
@@ -185,8 +185,8 @@ TEST_F(scope, dirty_pin_stays_dirty_while_pinned)
 
 TEST_F(scope, clean_pin_never_dirties_by_itself)
 {
-	test_dtm_pin(self->dev[0], PG(7), 1, DTM_CLEAN);
-	test_dtm_pin(self->dev[0], PG(101), 3, DTM_CLEAN);
+	test_dtm_pin(&self->dev[0], PG(7), 1, DTM_CLEAN);
+	test_dtm_pin(&self->dev[0], PG(101), 3, DTM_CLEAN);
 	if (variant->reports) {
 		EXPECT_DIRTY();
 		EXPECT_DIRTY();
@@ -195,46 +195,46 @@ TEST_F(scope, clean_pin_never_dirties_by_itself)
 		EXPECT_DIRTY(7, 101, 102, 103);
 		EXPECT_DIRTY(7, 101, 102, 103);
 	}
-	test_dtm_mark(self->dev[0], PG(102), 4);
+	test_dtm_mark(&self->dev[0], PG(102), 4);
 	if (variant->reports)
 		EXPECT_DIRTY(102);
-	test_dtm_unpin(self->dev[0], PG(7), 1, DTM_CLEAN);
-	test_dtm_unpin(self->dev[0], PG(101), 3, DTM_CLEAN);
+	test_dtm_unpin(&self->dev[0], PG(7), 1, DTM_CLEAN);
+	test_dtm_unpin(&self->dev[0], PG(101), 3, DTM_CLEAN);
 }
 
 TEST_F(scope, unpin_never_clears_interval_bits)
 {
-	test_dtm_pin(self->dev[0], PG(9), 1, DTM_CLEAN);
-	test_dtm_mark(self->dev[0], PG(9), PAGE);
-	test_dtm_unpin(self->dev[0], PG(9), 1, DTM_CLEAN);
+	test_dtm_pin(&self->dev[0], PG(9), 1, DTM_CLEAN);
+	test_dtm_mark(&self->dev[0], PG(9), PAGE);
+	test_dtm_unpin(&self->dev[0], PG(9), 1, DTM_CLEAN);
 	EXPECT_DIRTY(9);
 	EXPECT_DIRTY();
 	/* a dirty pin taken and dropped within one interval */
-	test_dtm_pin(self->dev[1], PG(50), 1, 0);
-	test_dtm_unpin(self->dev[1], PG(50), 1, 0);
+	test_dtm_pin(&self->dev[1], PG(50), 1, 0);
+	test_dtm_unpin(&self->dev[1], PG(50), 1, 0);
 	EXPECT_DIRTY(50);
 	EXPECT_DIRTY();
 }
 
 TEST_F(scope, two_devices_one_page_different_intents)
 {
-	test_dtm_pin(self->dev[0], PG(11), 1, 0);
-	test_dtm_pin(self->dev[1], PG(11), 1, DTM_CLEAN);
+	test_dtm_pin(&self->dev[0], PG(11), 1, 0);
+	test_dtm_pin(&self->dev[1], PG(11), 1, DTM_CLEAN);
 	EXPECT_DIRTY(11);
 	EXPECT_DIRTY(11);
 	/* the dirty-intent pin goes: bit set in this interval survives */
-	test_dtm_unpin(self->dev[0], PG(11), 1, 0);
+	test_dtm_unpin(&self->dev[0], PG(11), 1, 0);
 	EXPECT_DIRTY(11);
 	if (variant->reports)
 		EXPECT_DIRTY();
 	else
 		EXPECT_DIRTY(11);
 	/* and the other way round */
-	test_dtm_pin(self->dev[0], PG(11), 1, 0);
-	test_dtm_unpin(self->dev[1], PG(11), 1, DTM_CLEAN);
+	test_dtm_pin(&self->dev[0], PG(11), 1, 0);
+	test_dtm_unpin(&self->dev[1], PG(11), 1, DTM_CLEAN);
 	EXPECT_DIRTY(11);
 	EXPECT_DIRTY(11);
-	test_dtm_unpin(self->dev[0], PG(11), 1, 0);
+	test_dtm_unpin(&self->dev[0], PG(11), 1, 0);
 	EXPECT_DIRTY(11);
 	EXPECT_DIRTY();
 }
@@ -244,8 +244,8 @@ TEST_F(scope, dma_rw_write_is_dirty_read_is_not)
 	char buf[PAGE], rd[3 * PAGE];
 
 	memset(buf, 0xa5, sizeof(buf));
-	ASSERT_EQ(0, dtm_rw_raw(self->dev[0], PG(30) + 10, buf, PAGE, true));
-	ASSERT_EQ(0, dtm_rw_raw(self->dev[0], PG(60), rd, sizeof(rd), false));
+	test_dtm_rw(&self->dev[0], PG(30) + 10, buf, PAGE, true);
+	test_dtm_rw(&self->dev[0], PG(60), rd, sizeof(rd), false);
 	EXPECT_DIRTY(30, 31);
 	ASSERT_EQ(0, memcmp((char *)self->mem + 30 * PAGE + 10, buf, PAGE));
 	ASSERT_EQ(0x5a, rd[0]);
@@ -257,41 +257,41 @@ TEST_F(scope, unmap_get_dirty_bitmap_reports_and_unpins)
 	uint64_t bm[2] = {};
 	struct dtm_info info;
 
-	test_dtm_pin(self->dev[0], PG(100), 1, DTM_CLEAN);
-	test_dtm_pin(self->dev[1], PG(110), 1, 0);
-	test_dtm_mark(self->dev[0], PG(130), PAGE);
-	ASSERT_EQ(0, unmap_dma_dirty_raw(self->container, IOVA_B,
-					 PAGES_B * PAGE, bm, sizeof(bm)));
+	test_dtm_pin(&self->dev[0], PG(100), 1, DTM_CLEAN);
+	test_dtm_pin(&self->dev[1], PG(110), 1, 0);
+	test_dtm_mark(&self->dev[0], PG(130), PAGE);
+	test_vfio_dma_unmap_dirty(self->io, IOVA_B, PAGES_B * PAGE, bm,
+				  sizeof(bm));
 	/* B's page i is bit i of this bitmap */
 	ASSERT_EQ(variant->reports ? (1ULL << 10 | 1ULL << 30) :
 				     (1ULL << 0 | 1ULL << 10 | 1ULL << 30),
 		  bm[0]);
 	ASSERT_EQ(0, bm[1]);
-	ASSERT_EQ(0, dtm_info_raw(self->dev[0], &info));
+	test_dtm_info(&self->dev[0], &info);
 	ASSERT_EQ(0, info.pinned_clean + info.pinned_dirty);
 	ASSERT_EQ(1, info.unmap_unpins);
-	ASSERT_EQ(0, dtm_info_raw(self->dev[1], &info));
+	test_dtm_info(&self->dev[1], &info);
 	ASSERT_EQ(1, info.unmap_unpins);
 	/* B is gone: marks and pins there fail */
-	ASSERT_EQ(-EINVAL, dtm_mark_raw(self->dev[0], IOVA_B, 1));
-	ASSERT_NE(0, dtm_pin_raw(self->dev[0], IOVA_B, 1, 0));
+	test_err_dtm_mark(EINVAL, &self->dev[0], IOVA_B, 1);
+	ASSERT_NE(0, dtm_pin(&self->dev[0], IOVA_B, 1, 0));
 }
 
 TEST_F(scope, read_only_pin_of_read_only_mapping)
 {
-	ASSERT_EQ(-EPERM, dtm_pin_raw(self->dev[0], IOVA_C, 1, 0));
-	test_dtm_pin(self->dev[0], IOVA_C, 1, DTM_READONLY | DTM_CLEAN);
-	test_dtm_unpin(self->dev[0], IOVA_C, 1, DTM_CLEAN);
+	test_err_dtm_pin(EPERM, &self->dev[0], IOVA_C, 1, 0);
+	test_dtm_pin(&self->dev[0], IOVA_C, 1, DTM_READONLY | DTM_CLEAN);
+	test_dtm_unpin(&self->dev[0], IOVA_C, 1, DTM_CLEAN);
 }
 
 TEST_F(scope, bad_unpin_is_refused_and_changes_nothing)
 {
-	test_dtm_pin(self->dev[0], PG(40), 1, 0);
-	ASSERT_EQ(-EINVAL, dtm_unpin_raw(self->dev[0], PG(40), 1, DTM_CLEAN));
-	ASSERT_EQ(-EINVAL, dtm_unpin_raw(self->dev[1], PG(40), 1, 0));
-	ASSERT_EQ(-EINVAL, dtm_unpin_raw(self->dev[0], PG(40), 2, 0));
+	test_dtm_pin(&self->dev[0], PG(40), 1, 0);
+	test_err_dtm_unpin(EINVAL, &self->dev[0], PG(40), 1, DTM_CLEAN);
+	test_err_dtm_unpin(EINVAL, &self->dev[1], PG(40), 1, 0);
+	test_err_dtm_unpin(EINVAL, &self->dev[0], PG(40), 2, 0);
 	EXPECT_DIRTY(40);
-	test_dtm_unpin(self->dev[0], PG(40), 1, 0);
+	test_dtm_unpin(&self->dev[0], PG(40), 1, 0);
 }
 
 /* Bitmap queries at offsets and sizes that are not multiples of 64. */
@@ -299,11 +299,11 @@ TEST_F(scope, bitmap_of_b_alone_and_of_a_plus_b)
 {
 	uint64_t bm[1] = {};
 
-	test_dtm_mark(self->dev[0], PG(100), PAGE);
-	test_dtm_mark(self->dev[0], PG(136), PAGE);
-	test_dtm_mark(self->dev[0], PG(63), 2 * PAGE);
-	ASSERT_EQ(0, get_bitmap_raw(self->container, IOVA_B, PAGES_B * PAGE,
-				    PAGE, bm, sizeof(bm)));
+	test_dtm_mark(&self->dev[0], PG(100), PAGE);
+	test_dtm_mark(&self->dev[0], PG(136), PAGE);
+	test_dtm_mark(&self->dev[0], PG(63), 2 * PAGE);
+	test_vfio_dirty_get(self->io, IOVA_B, PAGES_B * PAGE, PAGE, bm,
+			    sizeof(bm));
 	ASSERT_EQ(1ULL | 1ULL << 36, bm[0]);
 	EXPECT_DIRTY(63, 64);
 }
@@ -320,13 +320,12 @@ TEST_F(scope, faulting_report_loses_nothing)
 
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, mprotect(buf + PAGE, PAGE, PROT_NONE));
-	test_dtm_mark(self->dev[0], PG(3), 1);
-	test_dtm_mark(self->dev[0], PG(101), 1);
-	test_dtm_mark(self->dev[0], PG(120), 1);
+	test_dtm_mark(&self->dev[0], PG(3), 1);
+	test_dtm_mark(&self->dev[0], PG(101), 1);
+	test_dtm_mark(&self->dev[0], PG(120), 1);
 	/* words 0 and 1 writable, word 2 faults */
-	ASSERT_EQ(-EFAULT, get_bitmap_raw(self->container, IOVA_A,
-					  PAGES_AB * PAGE, PAGE,
-					  (uint64_t *)(buf + PAGE - 16), 24));
+	test_err_vfio_dirty_get(EFAULT, self->io, IOVA_A, PAGES_AB * PAGE, PAGE,
+				(uint64_t *)(buf + PAGE - 16), 24);
 	EXPECT_DIRTY(3, 101, 120);
 	EXPECT_DIRTY();
 	munmap(buf, 2 * PAGE);
@@ -337,20 +336,20 @@ TEST_F(scope, bad_bitmap_requests)
 	uint64_t bm[BM_WORDS];
 
 	/* wrong page size, unaligned, bisecting a mapping, too small */
-	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
-					  2 * PAGE, bm, sizeof(bm)));
-	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A + 1,
-					  PAGES_A * PAGE, PAGE, bm, sizeof(bm)));
-	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A, PAGE,
-					  PAGE, bm, sizeof(bm)));
-	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, IOVA_A, PAGES_AB * PAGE,
-					  PAGE, bm, 8));
-	ASSERT_EQ(-EINVAL, get_bitmap_raw(self->container, ~0ULL - PAGE + 1,
-					  2 * PAGE, PAGE, bm, sizeof(bm)));
-	ASSERT_EQ(-EINVAL, dirty_ctl_raw(self->container, 1 << 7));
-	ASSERT_EQ(-EINVAL, dirty_ctl_raw(self->container,
-					 VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
-					 VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP));
+	test_err_vfio_dirty_get(EINVAL, self->io, IOVA_A, PAGES_AB * PAGE,
+				2 * PAGE, bm, sizeof(bm));
+	test_err_vfio_dirty_get(EINVAL, self->io, IOVA_A + 1, PAGES_A * PAGE,
+				PAGE, bm, sizeof(bm));
+	test_err_vfio_dirty_get(EINVAL, self->io, IOVA_A, PAGE, PAGE, bm,
+				sizeof(bm));
+	test_err_vfio_dirty_get(EINVAL, self->io, IOVA_A, PAGES_AB * PAGE,
+				PAGE, bm, 8);
+	test_err_vfio_dirty_get(EINVAL, self->io, ~0ULL - PAGE + 1, 2 * PAGE,
+				PAGE, bm, sizeof(bm));
+	test_err_vfio_dirty_ctl(EINVAL, self->io, 1 << 7);
+	test_err_vfio_dirty_ctl(EINVAL, self->io,
+				VFIO_IOMMU_DIRTY_PAGES_FLAG_START |
+				VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
 }
 
 TEST_F(scope, get_info_argsz)
@@ -358,11 +357,11 @@ TEST_F(scope, get_info_argsz)
 	struct vfio_iommu_type1_info info = {};
 
 	info.argsz = offsetof(struct vfio_iommu_type1_info, iova_pgsizes);
-	ASSERT_EQ(-1, ioctl(self->container, VFIO_IOMMU_GET_INFO, &info));
+	ASSERT_EQ(-1, ioctl(self->io->fd, VFIO_IOMMU_GET_INFO, &info));
 	ASSERT_EQ(EINVAL, errno);
 	/* no room for capabilities: none copied, argsz says how much */
 	info.argsz = sizeof(info);
-	ASSERT_EQ(0, ioctl(self->container, VFIO_IOMMU_GET_INFO, &info));
+	ASSERT_EQ(0, ioctl(self->io->fd, VFIO_IOMMU_GET_INFO, &info));
 	ASSERT_EQ(0, info.cap_offset);
 	ASSERT_LT(sizeof(info), info.argsz);
 }
@@ -371,17 +370,17 @@ TEST_F(scope, bad_test_ioctl_args)
 {
 	struct dtm_pin p = { .argsz = sizeof(p) - 1, .iova = PG(1), .npages = 1 };
 
-	ASSERT_EQ(-1, ioctl(self->dev[0], DTM_PIN, &p));
+	ASSERT_EQ(-1, ioctl(self->dev[0].fd, DTM_PIN, &p));
 	ASSERT_EQ(EINVAL, errno);
-	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(1), 1, 1 << 5));
-	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(1) + 1, 1, 0));
-	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(1), 0, 0));
-	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], ~0ULL & ~(PAGE - 1), 2, 0));
+	test_err_dtm_pin(EINVAL, &self->dev[0], PG(1), 1, 1 << 5);
+	test_err_dtm_pin(EINVAL, &self->dev[0], PG(1) + 1, 1, 0);
+	test_err_dtm_pin(EINVAL, &self->dev[0], PG(1), 0, 0);
+	test_err_dtm_pin(EINVAL, &self->dev[0], ~0ULL & ~(PAGE - 1), 2, 0);
 	/*
 	 * Partly outside the mappings: unwinds, nothing stays pinned.  The
 	 * pages were pinned for a moment: a plain container reports them.
 	 */
-	ASSERT_EQ(-EINVAL, dtm_pin_raw(self->dev[0], PG(130), 10, DTM_CLEAN));
+	test_err_dtm_pin(EINVAL, &self->dev[0], PG(130), 10, DTM_CLEAN);
 	if (variant->reports)
 		EXPECT_DIRTY();
 	else
@@ -394,58 +393,72 @@ TEST_F(scope, bad_test_ioctl_args)
  * capability is opened in it during tracking, and narrows at the next
  * report after it goes.
  */
-TEST(mixed_container_widens_and_narrows)
-{
-	char fine_uuid[37], plain_uuid[37];
-	int container, fg, fd, pg, pd;
-	struct bm got;
+FIXTURE(mixed) {
+	struct dtm_set s;
 	void *mem;
+	struct bm got;
+};
 
-	container = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, container);
-	ASSERT_EQ(0, dtm_create_raw("reporting", fine_uuid));
-	ASSERT_EQ(0, dtm_create_raw("plain", plain_uuid));
-	ASSERT_EQ(0, vfio_open_device_raw(container, fine_uuid, &fg, &fd));
-	mem = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	test_map_dma(container, IOVA_A, mem, 64 * PAGE);
-	test_dirty_ctl(container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
-	test_dtm_pin(fd, PG(20), 1, DTM_CLEAN);
+static int mixed_acquire(FIXTURE_DATA(mixed) *self)
+{
+	int ret = dtm_set_open(&self->s, "reporting", 1);
 
-#define GET() ASSERT_EQ(0, get_bitmap_raw(container, IOVA_A, 64 * PAGE, PAGE, \
-					  got.w, 8))
-	memset(&got, 0, sizeof(got));
-	GET();
-	ASSERT_EQ(0, got.w[0]);
-	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_DEVICE, get_scope_raw(container));
+	if (ret)
+		return ret;
+	self->mem = mmap(NULL, 64 * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (self->mem == MAP_FAILED)
+		return -ENOMEM;
+	ret = vfio_dma_map(&self->s.io, IOVA_A, self->mem, 64 * PAGE,
+			   VFIO_DMA_RW);
+	return ret ? ret : vfio_dirty_start(&self->s.io);
+}
+
+FIXTURE_SETUP(mixed)
+{
+	int ret = mixed_acquire(self);
+
+	if (ret)
+		dtm_set_close(&self->s);
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN(mixed)
+{
+	EXPECT_EQ(0, dtm_set_close(&self->s));
+}
+
+/* read-and-clear GET_BITMAP of the 64 pages: the one word of them */
+#define GET() ({							\
+	memset(&self->got, 0, sizeof(self->got));			\
+	test_vfio_dirty_get(&self->s.io, IOVA_A, 64 * PAGE, PAGE,	\
+			    self->got.w, 8);				\
+	self->got.w[0];							\
+})
+
+TEST_F(mixed, widens_and_narrows)
+{
+	struct vfio_iommu *io = &self->s.io;
+	struct vfio_dev *fine = &self->s.dev[0], *plain = &self->s.dev[1];
+
+	test_dtm_pin(fine, PG(20), 1, DTM_CLEAN);
+	ASSERT_EQ(0, GET());
+	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_DEVICE, vfio_dirty_scope(io));
 
 	/* a plain device opens: every pinned page is dirty at once */
-	ASSERT_EQ(0, vfio_open_device_raw(container, plain_uuid, &pg, &pd));
-	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_PINNED, get_scope_raw(container));
-	test_dtm_pin(fd, PG(21), 1, DTM_CLEAN);
-	GET();
-	ASSERT_EQ(1ULL << 20 | 1ULL << 21, got.w[0]);
-	GET();
-	ASSERT_EQ(1ULL << 20 | 1ULL << 21, got.w[0]);
+	ASSERT_EQ(0, dtm_set_add(&self->s, "plain"));
+	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_PINNED, vfio_dirty_scope(io));
+	test_dtm_pin(fine, PG(21), 1, DTM_CLEAN);
+	ASSERT_EQ(1ULL << 20 | 1ULL << 21, GET());
+	ASSERT_EQ(1ULL << 20 | 1ULL << 21, GET());
 
 	/* it goes: the bits set under the wide scope are reported once more */
-	close(pd);
-	close(pg);
-	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_DEVICE, get_scope_raw(container));
-	GET();
-	ASSERT_EQ(1ULL << 20 | 1ULL << 21, got.w[0]);
-	GET();
-	ASSERT_EQ(0, got.w[0]);
-	test_dtm_mark(fd, PG(21), 1);
-	GET();
-	ASSERT_EQ(1ULL << 21, got.w[0]);
-#undef GET
-	close(fd);
-	close(fg);
-	close(container);
-	ASSERT_EQ(0, mdev_remove_raw(fine_uuid));
-	ASSERT_EQ(0, mdev_remove_raw(plain_uuid));
+	vfio_dev_close(plain);
+	ASSERT_EQ(VFIO_IOMMU_DIRTY_SCOPE_DEVICE, vfio_dirty_scope(io));
+	ASSERT_EQ(1ULL << 20 | 1ULL << 21, GET());
+	ASSERT_EQ(0, GET());
+	test_dtm_mark(fine, PG(21), 1);
+	ASSERT_EQ(1ULL << 21, GET());
 }
 
 TEST_HARNESS_MAIN

@@ -21,7 +21,8 @@
 #define SECONDS		4
 
 struct stress {
-	int c, dev[2];
+	struct vfio_iommu *io;
+	struct vfio_dev *dev;
 	void *mem, *umem;
 	atomic_bool stop;
 	_Atomic uint64_t marked[NPG_S / 64];
@@ -41,7 +42,7 @@ static void *pinner(void *arg)
 {
 	struct stress *st = arg;
 	unsigned int seed = (uintptr_t)&seed, pg, fl;
-	int dev = st->dev[rnd(&seed) & 1];
+	struct vfio_dev *dev = &st->dev[rnd(&seed) & 1];
 
 	while (!st->stop) {
 		pg = rnd(&seed) % NPG_S;
@@ -54,13 +55,13 @@ static void *pinner(void *arg)
 		} else {
 			st->clean_pins++;
 		}
-		if (dtm_pin_raw(dev, IOVA_S + pg * PAGE, 1, fl) ||
-		    dtm_unpin_raw(dev, IOVA_S + pg * PAGE, 1, fl))
+		if (dtm_pin(dev, IOVA_S + pg * PAGE, 1, fl) ||
+		    dtm_unpin(dev, IOVA_S + pg * PAGE, 1, fl))
 			st->error = 1;
 		st->pins++;
 		/* pins racing the unmapper: may fail, must never hang */
-		if (!dtm_pin_raw(dev, IOVA_U, 1, fl)) {
-			if (dtm_unpin_raw(dev, IOVA_U, 1, fl) == -EINVAL)
+		if (!dtm_pin(dev, IOVA_U, 1, fl)) {
+			if (dtm_unpin(dev, IOVA_U, 1, fl) == -EINVAL)
 				st->unmap_pin_fail++;	/* unmapped meanwhile */
 		}
 	}
@@ -75,7 +76,7 @@ static void *marker(void *arg)
 	while (!st->stop) {
 		pg = rnd(&seed) % NPG_S;
 		pg -= pg % 3;
-		if (dtm_mark_raw(st->dev[0], IOVA_S + pg * PAGE + 5, 10)) {
+		if (dtm_mark(&st->dev[0], IOVA_S + pg * PAGE + 5, 10)) {
 			st->error = 2;
 			break;
 		}
@@ -91,7 +92,7 @@ static void reap(struct stress *st)
 	uint64_t w[NPG_S / 64];
 	int i;
 
-	if (get_bitmap_raw(st->c, IOVA_S, NPG_S * PAGE, PAGE, w, sizeof(w))) {
+	if (vfio_dirty_get(st->io, IOVA_S, NPG_S * PAGE, PAGE, w, sizeof(w))) {
 		st->error = 3;
 		return;
 	}
@@ -114,39 +115,63 @@ static void *unmapper(void *arg)
 	struct stress *st = arg;
 
 	while (!st->stop) {
-		if (map_dma_raw(st->c, IOVA_U, st->umem, NPG_U * PAGE,
-				VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) ||
-		    unmap_dma_raw(st->c, IOVA_U, NPG_U * PAGE))
+		if (vfio_dma_map(st->io, IOVA_U, st->umem, NPG_U * PAGE,
+				 VFIO_DMA_RW) ||
+		    vfio_dma_unmap(st->io, IOVA_U, NPG_U * PAGE))
 			st->error = 4;
 		st->unmaps++;
 	}
 	return NULL;
 }
 
-TEST(pin_mark_report_unmap_race)
-{
-	void *(*fn[])(void *) = { pinner, pinner, marker, reporter, unmapper };
-	pthread_t th[5];
-	struct stress *st = calloc(1, sizeof(*st));
-	char uuid[2][37];
-	int g[2], i;
+/* two reporting test mdevs, 512 pages mapped, tracking on */
+FIXTURE(stress) {
+	struct dtm_set s;
+	struct stress *st;
+};
 
-	ASSERT_NE(NULL, st);
-	st->c = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, st->c);
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, dtm_create_raw("reporting", uuid[i]));
-		ASSERT_EQ(0, vfio_open_device_raw(st->c, uuid[i], &g[i],
-						  &st->dev[i]));
-	}
+static int stress_acquire(FIXTURE_DATA(stress) *self)
+{
+	struct stress *st = calloc(1, sizeof(*st));
+	int ret = dtm_set_open(&self->s, "reporting", 2);
+
+	self->st = st;
+	if (ret || !st)
+		return ret ? ret : -ENOMEM;
+	st->io = &self->s.io;
+	st->dev = self->s.dev;
 	st->mem = mmap(NULL, NPG_S * PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	st->umem = mmap(NULL, NPG_U * PAGE, PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, st->mem);
-	ASSERT_NE(MAP_FAILED, st->umem);
-	test_map_dma(st->c, IOVA_S, st->mem, NPG_S * PAGE);
-	test_dirty_ctl(st->c, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	if (st->mem == MAP_FAILED || st->umem == MAP_FAILED)
+		return -ENOMEM;
+	ret = vfio_dma_map(st->io, IOVA_S, st->mem, NPG_S * PAGE,
+			   VFIO_DMA_RW);
+	return ret ? ret : vfio_dirty_start(st->io);
+}
+
+FIXTURE_SETUP(stress)
+{
+	int ret = stress_acquire(self);
+
+	if (ret)
+		dtm_set_close(&self->s);
+	ASSERT_EQ(0, ret);
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	EXPECT_EQ(0, dtm_set_close(&self->s));
+	free(self->st);
+}
+
+TEST_F(stress, pin_mark_report_unmap_race)
+{
+	void *(*fn[])(void *) = { pinner, pinner, marker, reporter, unmapper };
+	struct stress *st = self->st;
+	pthread_t th[5];
+	int i;
 
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, fn[i], st));
@@ -178,15 +203,6 @@ TEST(pin_mark_report_unmap_race)
 	ASSERT_LT(0, st->clean_pins);
 	TH_LOG("%lu marks, %lu pin/unpin, %lu reports, %lu map/unmap in %ds",
 	       st->marks, st->pins, st->reports, st->unmaps, SECONDS);
-
-	for (i = 0; i < 2; i++) {
-		close(st->dev[i]);
-		close(g[i]);
-	}
-	close(st->c);
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, mdev_remove_raw(uuid[i]));
-	free(st);
 }
 
 TEST_HARNESS_MAIN

@@ -1,53 +1,89 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the VFIO dirty tracking selftests.  As in iommufd_utils.h,
- * each _raw helper (dirty_raw.h) returns 0 or -errno and its test_
- * counterpart here asserts success.
+ * Helpers of the VFIO dirty tracking selftests, on lib/ (libvfio.h,
+ * libdtm.h): raw functions there return 0 or -errno, and test_X() /
+ * test_err_X() beside them assert, as in iommufd_utils.h.  Here: a type1
+ * container with test mdevs in it, the fixtures' common part, and
+ * bitmaps of up to 1024 pages for exact comparisons.
  */
 #ifndef __DIRTY_UTILS_H
 #define __DIRTY_UTILS_H
 
-#include "dirty_raw.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
 #include "kselftest_harness.h"
+#include "libdtm.h"
 
-#define test_dtm_pin(dev, iova, n, fl) ASSERT_EQ(0, dtm_pin_raw(dev, iova, n, fl))
-#define test_dtm_unpin(dev, iova, n, fl) ASSERT_EQ(0, dtm_unpin_raw(dev, iova, n, fl))
-#define test_dtm_mark(dev, iova, len) ASSERT_EQ(0, dtm_mark_raw(dev, iova, len))
-#define test_dirty_ctl(c, flag) ASSERT_EQ(0, dirty_ctl_raw(c, flag))
-#define test_map_dma(c, iova, va, size) \
-	ASSERT_EQ(0, map_dma_raw(c, iova, va, size, \
-				 VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE))
+#define PAGE		BM_PAGE
+#define DTM_SET_MAX	4
 
-/* Bitmaps of up to 1024 pages, as sets of page numbers. */
+/* test mdevs in one type1 container */
+struct dtm_set {
+	struct vfio_iommu io;
+	int n;
+	struct vfio_dev dev[DTM_SET_MAX];
+	char uuid[DTM_SET_MAX][VFIO_UUID_LEN];
+};
+
+/* one more instance of @kind ("reporting", "plain"), opened in the set */
+static inline int dtm_set_add(struct dtm_set *s, const char *kind)
+{
+	int ret;
+
+	if (s->n == DTM_SET_MAX)
+		return -ENOSPC;
+	ret = dtm_create(kind, s->uuid[s->n]);
+	if (ret)
+		return ret;
+	s->n++;
+	return vfio_dev_open(&s->dev[s->n - 1], &s->io, s->uuid[s->n - 1]);
+}
+
+/* close the devices and the container, remove every instance: 0/-errno */
+static inline int dtm_set_close(struct dtm_set *s)
+{
+	int i, ret, err = 0;
+
+	for (i = 0; i < s->n; i++)
+		vfio_dev_close(&s->dev[i]);
+	vfio_iommu_close(&s->io);
+	for (i = 0; i < s->n; i++) {
+		ret = s->uuid[i][0] ? mdev_remove(s->uuid[i]) : 0;
+		if (ret && !err)
+			err = ret;
+	}
+	s->n = 0;
+	return err;
+}
+
+/* a container and @n instances of @kind; nothing left if it fails */
+static inline int dtm_set_open(struct dtm_set *s, const char *kind, int n)
+{
+	int i, ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = vfio_iommu_open(&s->io, VFIO_MODE_TYPE1);
+	for (i = 0; !ret && i < n; i++)
+		ret = dtm_set_add(s, kind);
+	if (ret)
+		dtm_set_close(s);
+	return ret;
+}
+
+/* Bitmaps of up to 1024 pages. */
 #define BM_WORDS 16
 struct bm { uint64_t w[BM_WORDS]; };
 
-static inline void bm_set(struct bm *b, unsigned int pg)
-{
-	b->w[pg / 64] |= 1ULL << (pg % 64);
-}
-
-static inline int bm_count(const struct bm *b)
-{
-	int i, n = 0;
-
-	for (i = 0; i < BM_WORDS; i++)
-		n += __builtin_popcountll(b->w[i]);
-	return n;
-}
-
-/* "{1,5,100}" for messages */
 static inline const char *bm_str(const struct bm *b, char *buf, size_t len)
 {
-	size_t o = 0;
-	int i;
-
-	o += snprintf(buf + o, len - o, "{");
-	for (i = 0; i < BM_WORDS * 64 && o < len - 8; i++)
-		if (b->w[i / 64] >> (i % 64) & 1)
-			o += snprintf(buf + o, len - o, "%d,", i);
-	snprintf(buf + o - (o > 1), len - o + (o > 1), "}");
-	return buf;
+	return vfio_bitmap_str(b->w, BM_WORDS * 64, buf, len);
 }
 
 #endif

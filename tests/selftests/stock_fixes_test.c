@@ -20,42 +20,51 @@
 /* the last two pages below 2^64 */
 #define IOVA_TOP	(0ULL - 2 * PAGE)
 
+/* a plain test mdev, A and B mapped, tracking on */
 FIXTURE(fix) {
-	int container, group, dev;
-	char uuid[37];
+	struct dtm_set s;
 	void *mem;
 };
 
-FIXTURE_SETUP(fix)
+static int fix_acquire(FIXTURE_DATA(fix) *self)
 {
-	self->container = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, self->container);
-	ASSERT_EQ(0, dtm_create_raw("plain", self->uuid));
-	ASSERT_EQ(0, vfio_open_device_raw(self->container, self->uuid,
-					  &self->group, &self->dev));
+	int ret = dtm_set_open(&self->s, "plain", 1);
+
+	if (ret)
+		return ret;
 	self->mem = mmap(NULL, PAGES_AB * PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->mem);
+	if (self->mem == MAP_FAILED)
+		return -ENOMEM;
 	memset(self->mem, 0x5a, PAGES_AB * PAGE);
-	test_map_dma(self->container, IOVA_A, self->mem, PAGES_A * PAGE);
-	test_map_dma(self->container, IOVA_B, self->mem + PAGES_A * PAGE,
-		     PAGES_B * PAGE);
-	test_dirty_ctl(self->container, VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	ret = vfio_dma_map(&self->s.io, IOVA_A, self->mem, PAGES_A * PAGE,
+			   VFIO_DMA_RW);
+	if (!ret)
+		ret = vfio_dma_map(&self->s.io, IOVA_B,
+				   self->mem + PAGES_A * PAGE, PAGES_B * PAGE,
+				   VFIO_DMA_RW);
+	return ret ? ret : vfio_dirty_start(&self->s.io);
+}
+
+FIXTURE_SETUP(fix)
+{
+	int ret = fix_acquire(self);
+
+	if (ret)
+		dtm_set_close(&self->s);
+	ASSERT_EQ(0, ret);
 }
 
 FIXTURE_TEARDOWN(fix)
 {
-	close(self->dev);
-	close(self->group);
-	close(self->container);
-	mdev_remove_raw(self->uuid);
+	EXPECT_EQ(0, dtm_set_close(&self->s));
 }
 
-static int report_ab(int container, struct bm *got)
+static int report_ab(struct vfio_iommu *io, struct bm *got)
 {
 	memset(got, 0, sizeof(*got));
-	return get_bitmap_raw(container, IOVA_A, PAGES_AB * PAGE, PAGE,
-			      got->w, sizeof(got->w));
+	return vfio_dirty_get(io, IOVA_A, PAGES_AB * PAGE, PAGE, got->w,
+			      sizeof(got->w));
 }
 
 /*
@@ -69,16 +78,16 @@ TEST_F(fix, no_bit_past_the_end_of_a_report)
 	char b[512];
 	int round;
 
-	test_dtm_pin(self->dev, PG(PAGES_AB - 1), 1, 0);
+	test_dtm_pin(&self->s.dev[0], PG(PAGES_AB - 1), 1, 0);
 	for (round = 0; round < 4; round++) {
-		ASSERT_EQ(0, report_ab(self->container, &got));
-		ASSERT_EQ(1, bm_count(&got))
+		ASSERT_EQ(0, report_ab(&self->s.io, &got));
+		ASSERT_EQ(1, bm_count(got.w, BM_WORDS * 64))
 			TH_LOG("round %d: %s (range ends at bit %d)", round,
 			       bm_str(&got, b, sizeof(b)), PAGES_AB - 1);
 		ASSERT_EQ(1ULL << ((PAGES_AB - 1) % 64),
 			  got.w[(PAGES_AB - 1) / 64]);
 	}
-	test_dtm_unpin(self->dev, PG(PAGES_AB - 1), 1, 0);
+	test_dtm_unpin(&self->s.dev[0], PG(PAGES_AB - 1), 1, 0);
 }
 
 /*
@@ -96,17 +105,16 @@ TEST_F(fix, faulting_report_loses_nothing)
 
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_EQ(0, mprotect(buf + PAGE, PAGE, PROT_NONE));
-	ASSERT_EQ(0, dtm_rw_raw(self->dev, PG(3), &data, 1, true));
-	ASSERT_EQ(0, dtm_rw_raw(self->dev, PG(101), &data, 1, true));
-	ASSERT_EQ(0, dtm_rw_raw(self->dev, PG(120), &data, 1, true));
-	bm_set(&want, 3);
-	bm_set(&want, 101);
-	bm_set(&want, 120);
+	test_dtm_rw(&self->s.dev[0], PG(3), &data, 1, true);
+	test_dtm_rw(&self->s.dev[0], PG(101), &data, 1, true);
+	test_dtm_rw(&self->s.dev[0], PG(120), &data, 1, true);
+	bm_set(want.w, 3);
+	bm_set(want.w, 101);
+	bm_set(want.w, 120);
 	/* words 0 and 1 writable, word 2 faults */
-	ASSERT_EQ(-EFAULT, get_bitmap_raw(self->container, IOVA_A,
-					  PAGES_AB * PAGE, PAGE,
-					  (uint64_t *)(buf + PAGE - 16), 24));
-	ASSERT_EQ(0, report_ab(self->container, &got));
+	test_err_vfio_dirty_get(EFAULT, &self->s.io, IOVA_A, PAGES_AB * PAGE,
+				PAGE, (uint64_t *)(buf + PAGE - 16), 24);
+	ASSERT_EQ(0, report_ab(&self->s.io, &got));
 	EXPECT_EQ(0, memcmp(&want, &got, sizeof(got)))
 		TH_LOG("after the fault: want %s got %s",
 		       bm_str(&want, b1, sizeof(b1)),
@@ -123,14 +131,14 @@ TEST_F(fix, mapping_at_the_top_of_the_iova_space_is_usable)
 	uint64_t w[1] = {};
 	char data = 1;
 
-	test_map_dma(self->container, IOVA_TOP, self->mem, 2 * PAGE);
-	EXPECT_EQ(0, dtm_rw_raw(self->dev, IOVA_TOP + PAGE, &data, 1, true));
-	EXPECT_EQ(0, get_bitmap_raw(self->container, IOVA_TOP, 2 * PAGE,
-				    PAGE, w, sizeof(w)));
+	test_vfio_dma_map(&self->s.io, IOVA_TOP, self->mem, 2 * PAGE);
+	EXPECT_EQ(0, dtm_rw(&self->s.dev[0], IOVA_TOP + PAGE, &data, 1, true));
+	EXPECT_EQ(0, vfio_dirty_get(&self->s.io, IOVA_TOP, 2 * PAGE, PAGE, w,
+				    sizeof(w)));
 	EXPECT_EQ(2, w[0]);
-	EXPECT_EQ(0, dtm_pin_raw(self->dev, IOVA_TOP, 1, 0));
-	EXPECT_EQ(0, dtm_unpin_raw(self->dev, IOVA_TOP, 1, 0));
-	EXPECT_EQ(0, unmap_dma_raw(self->container, IOVA_TOP, 2 * PAGE));
+	EXPECT_EQ(0, dtm_pin(&self->s.dev[0], IOVA_TOP, 1, 0));
+	EXPECT_EQ(0, dtm_unpin(&self->s.dev[0], IOVA_TOP, 1, 0));
+	EXPECT_EQ(0, vfio_dma_unmap(&self->s.io, IOVA_TOP, 2 * PAGE));
 }
 
 TEST_HARNESS_MAIN

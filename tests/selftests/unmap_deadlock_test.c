@@ -13,7 +13,8 @@
 #include "deadlock_watch.h"
 
 struct loop_ctx {
-	int c, dev;
+	struct vfio_iommu *io;
+	struct vfio_dev *dev;
 	void *mem[2];
 };
 
@@ -24,41 +25,45 @@ static int iteration(void *arg, int id, unsigned long n, const char **step)
 	int err;
 
 	*step = "MAP_DMA";
-	err = map_dma_raw(x->c, iova, x->mem[id], 16 * PAGE,
-			  VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+	err = vfio_dma_map(x->io, iova, x->mem[id], 16 * PAGE, VFIO_DMA_RW);
 	if (err)
 		return err;
 	*step = "pin";
-	err = dtm_pin_raw(x->dev, iova + PAGE, 1, 0);
+	err = dtm_pin(x->dev, iova + PAGE, 1, 0);
 	if (err)
 		return err;
 	*step = "UNMAP_DMA";
-	return unmap_dma_raw(x->c, iova, 16 * PAGE);
+	return vfio_dma_unmap(x->io, iova, 16 * PAGE);
 }
 
-TEST(two_threads_map_pin_unmap_progress)
-{
-	struct loop_ctx x = {};
-	bool stuck = false;
-	char uuid[37];
-	int g, i;
+/* a plain test mdev in a container */
+FIXTURE(unmap_deadlock) {
+	struct dtm_set s;
+	bool stuck;		/* the loop child holds the device for good */
+};
 
-	x.c = open("/dev/vfio/vfio", O_RDWR);
-	ASSERT_LE(0, x.c);
-	ASSERT_EQ(0, dtm_create_raw("plain", uuid));
-	ASSERT_EQ(0, vfio_open_device_raw(x.c, uuid, &g, &x.dev));
+FIXTURE_SETUP(unmap_deadlock)
+{
+	ASSERT_EQ(0, dtm_set_open(&self->s, "plain", 1));
+}
+
+FIXTURE_TEARDOWN(unmap_deadlock)
+{
+	if (!self->stuck)	/* a remove would wait for it forever */
+		EXPECT_EQ(0, dtm_set_close(&self->s));
+}
+
+TEST_F(unmap_deadlock, two_threads_map_pin_unmap_progress)
+{
+	struct loop_ctx x = { .io = &self->s.io, .dev = &self->s.dev[0] };
+	int i;
+
 	for (i = 0; i < 2; i++) {
 		x.mem[i] = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, x.mem[i]);
 	}
-	dl_run(_metadata, iteration, &x, &stuck);
-	if (stuck)
-		return;	/* the loop child holds the device for good */
-	close(x.dev);
-	close(g);
-	close(x.c);
-	ASSERT_EQ(0, mdev_remove_raw(uuid));
+	dl_run(_metadata, iteration, &x, &self->stuck);
 }
 
 TEST_HARNESS_MAIN

@@ -41,30 +41,28 @@ static enum phase test_phase(void)
 	return PHASE_NONE;
 }
 
-/* VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE value of each phase */
+/* the container's dirty scope in each phase */
 static int phase_scope(enum phase ph)
 {
 	switch (ph) {
 	case PHASE_FINE:
-		return 1;	/* device-reported */
+		return VFIO_IOMMU_DIRTY_SCOPE_DEVICE;
 	case PHASE_BASELINE:
-		return 2;	/* pinned */
+		return VFIO_IOMMU_DIRTY_SCOPE_PINNED;
 	default:
-		return -ENOENT;	/* stock type1: no scope capability */
+		return VFIO_DIRTY_SCOPE_STOCK;
 	}
 }
 
 FIXTURE(vgpu) {
 	struct vgpu g;
-	char uuid[VGPU_UUID_LEN];
+	char uuid[VFIO_UUID_LEN];
 	enum phase phase;
 	bool fine;
 };
 
 FIXTURE_SETUP(vgpu)
 {
-	memset(self->uuid, 0, sizeof(self->uuid));
-	self->g.device = -1;
 	self->phase = test_phase();
 	ASSERT_NE(PHASE_NONE, self->phase)
 		TH_LOG("set TEST_PHASE=stock|fine|baseline (run-suite.sh does)");
@@ -155,36 +153,36 @@ TEST_F(vgpu, nested_batches)
  */
 TEST_F(vgpu, dirty_exact)
 {
-	__u64 bm[NBM], want[NBM] = { 0 }, cmd_bm[1];
+	uint64_t bm[NBM], want[NBM] = { 0 }, cmd_bm[1];
 	__u32 c[64], n = 0, d = 0xabcd;
 	int i;
 
-	test_vgpu_dirty_start(&self->g);
-	ASSERT_EQ(phase_scope(self->phase), vgpu_dirty_scope(&self->g));
+	test_vfio_dirty_start(&self->g.iommu);
+	ASSERT_EQ(phase_scope(self->phase), vfio_dirty_scope(&self->g.iommu));
 	/* first report: whatever was pinned before; clears the interval */
-	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * VGPU_PAGE_SIZE,
-			    bm);
-	test_vgpu_dirty_get(&self->g, CMD_IOVA, CMD_PAGES * VGPU_PAGE_SIZE,
-			    cmd_bm);
+	test_vfio_dirty_get_pages(&self->g.iommu, DATA_IOVA, DATA_PAGES * VGPU_PAGE_SIZE,
+				  bm);
+	test_vfio_dirty_get_pages(&self->g.iommu, CMD_IOVA, CMD_PAGES * VGPU_PAGE_SIZE,
+				  cmd_bm);
 
 	/* 1 page + 2 partial pages + a single dword + a fence */
 	n += vgpu_cmd_fill(c + n, DATA_GTT + 0x3ff0, 0x1020, 1);
-	bm_set_range(want, DATA_IOVA, data_iova(DATA_GTT + 0x3ff0), 0x1020);
+	bm_set_bytes(want, DATA_IOVA, data_iova(DATA_GTT + 0x3ff0), 0x1020);
 	n += vgpu_cmd_write(c + n, DATA_GTT + 0x40000, &d, 1);
-	bm_set(want, DATA_IOVA, data_iova(DATA_GTT + 0x40000));
+	bm_set_bytes(want, DATA_IOVA, data_iova(DATA_GTT + 0x40000), 1);
 	n += vgpu_cmd_copy(c + n, DATA_GTT + 0x3ff0, DATA_GTT + 0x5fff0, 32);
-	bm_set_range(want, DATA_IOVA, data_iova(DATA_GTT + 0x5fff0), 32);
+	bm_set_bytes(want, DATA_IOVA, data_iova(DATA_GTT + 0x5fff0), 32);
 	n += vgpu_cmd_fence(c + n, DATA_GTT + 0x50000, 5, false);
-	bm_set(want, DATA_IOVA, data_iova(DATA_GTT + 0x50000));
+	bm_set_bytes(want, DATA_IOVA, data_iova(DATA_GTT + 0x50000), 1);
 	test_vgpu_run_ok(&self->g, c, n);
 
-	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * VGPU_PAGE_SIZE,
-			    bm);
-	test_vgpu_dirty_get(&self->g, CMD_IOVA, CMD_PAGES * VGPU_PAGE_SIZE,
-			    cmd_bm);
+	test_vfio_dirty_get_pages(&self->g.iommu, DATA_IOVA, DATA_PAGES * VGPU_PAGE_SIZE,
+				  bm);
+	test_vfio_dirty_get_pages(&self->g.iommu, CMD_IOVA, CMD_PAGES * VGPU_PAGE_SIZE,
+				  cmd_bm);
 	TH_LOG("fine=%d reported %u data pages, %u command pages",
-	       self->fine, vgpu_bitmap_count(bm, DATA_PAGES),
-	       vgpu_bitmap_count(cmd_bm, CMD_PAGES));
+	       self->fine, (unsigned int)bm_count(bm, DATA_PAGES),
+	       (unsigned int)bm_count(cmd_bm, CMD_PAGES));
 	if (self->fine) {
 		for (i = 0; i < NBM; i++)
 			ASSERT_EQ(want[i], bm[i]);
@@ -193,16 +191,16 @@ TEST_F(vgpu, dirty_exact)
 		EXPECT_EQ(7, vgpu_counter(self->uuid, "dirty_pages"));
 		EXPECT_EQ(0, vgpu_counter(self->uuid, "mark_errors"));
 	} else {
-		EXPECT_EQ(DATA_PAGES, vgpu_bitmap_count(bm, DATA_PAGES));
-		EXPECT_EQ(CMD_PAGES, vgpu_bitmap_count(cmd_bm, CMD_PAGES));
+		EXPECT_EQ(DATA_PAGES, bm_count(bm, DATA_PAGES));
+		EXPECT_EQ(CMD_PAGES, bm_count(cmd_bm, CMD_PAGES));
 	}
 
 	/* nothing written since: fine reports nothing, baseline all pinned */
-	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * VGPU_PAGE_SIZE,
-			    bm);
+	test_vfio_dirty_get_pages(&self->g.iommu, DATA_IOVA, DATA_PAGES * VGPU_PAGE_SIZE,
+				  bm);
 	EXPECT_EQ(self->fine ? 0 : DATA_PAGES,
-		  vgpu_bitmap_count(bm, DATA_PAGES));
-	ASSERT_EQ(0, vgpu_dirty_stop(&self->g));
+		  bm_count(bm, DATA_PAGES));
+	test_vfio_dirty_stop(&self->g.iommu);
 }
 
 /*
@@ -212,12 +210,12 @@ TEST_F(vgpu, dirty_exact)
  */
 TEST_F(vgpu, marks_coalesced)
 {
-	__u64 bm[NBM], want[NBM] = { 0 };
+	uint64_t bm[NBM], want[NBM] = { 0 };
 	__u32 c[64], n = 0, d = 1, pg = VGPU_PAGE_SIZE;
 	long marks, pages;
 
-	test_vgpu_dirty_start(&self->g);
-	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * pg, bm);
+	test_vfio_dirty_start(&self->g.iommu);
+	test_vfio_dirty_get_pages(&self->g.iommu, DATA_IOVA, DATA_PAGES * pg, bm);
 	marks = vgpu_counter(self->uuid, "dirty_marks");
 	pages = vgpu_counter(self->uuid, "dirty_pages");
 
@@ -242,23 +240,23 @@ TEST_F(vgpu, marks_coalesced)
 	EXPECT_EQ(self->fine ? 4 : 0,
 		  vgpu_counter(self->uuid, "dirty_marks") - marks);
 
-	test_vgpu_dirty_get(&self->g, DATA_IOVA, DATA_PAGES * pg, bm);
+	test_vfio_dirty_get_pages(&self->g.iommu, DATA_IOVA, DATA_PAGES * pg, bm);
 	if (self->fine) {
-		bm_set_range(want, DATA_IOVA, DATA_IOVA, 13 * pg);
-		bm_set(want, DATA_IOVA, DATA_IOVA + 20 * pg);
+		bm_set_bytes(want, DATA_IOVA, DATA_IOVA, 13 * pg);
+		bm_set_bytes(want, DATA_IOVA, DATA_IOVA + 20 * pg, 1);
 		for (n = 0; n < NBM; n++)
 			ASSERT_EQ(want[n], bm[n]);
 	} else {
-		EXPECT_EQ(DATA_PAGES, vgpu_bitmap_count(bm, DATA_PAGES));
+		EXPECT_EQ(DATA_PAGES, bm_count(bm, DATA_PAGES));
 	}
-	ASSERT_EQ(0, vgpu_dirty_stop(&self->g));
+	test_vfio_dirty_stop(&self->g.iommu);
 }
 
 /* ---- one variant per error class ---- */
 
 FIXTURE(errs) {
 	struct vgpu g;
-	char uuid[VGPU_UUID_LEN];
+	char uuid[VFIO_UUID_LEN];
 };
 
 FIXTURE_VARIANT(errs) {
@@ -273,8 +271,6 @@ FIXTURE_VARIANT(errs) {
 
 FIXTURE_SETUP(errs)
 {
-	memset(self->uuid, 0, sizeof(self->uuid));
-	self->g.device = -1;
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
 	ASSERT_EQ(0, vgpu_test_setup(&self->g, VGPU_TYPE_SMALL, self->uuid));

@@ -34,32 +34,6 @@ struct loop_ctx {
 	void *mem[2];
 };
 
-static int map_raw(int c, __u64 iova, void *mem)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.vaddr = (__u64)(uintptr_t)mem,
-		.iova = iova,
-		.size = WINDOW,
-	};
-
-	return ioctl(c, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
-}
-
-static int unmap_raw(int c, __u64 iova)
-{
-	struct vfio_iommu_type1_dma_unmap unmap = {
-		.argsz = sizeof(unmap),
-		.iova = iova,
-		.size = WINDOW,
-	};
-
-	if (ioctl(c, VFIO_IOMMU_UNMAP_DMA, &unmap))
-		return -errno;
-	return unmap.size == WINDOW ? 0 : -EIO;
-}
-
 /* Point GTT entry @entry at @iova and check that the vGPU pinned it. */
 static int gtt_pin(struct vgpu *g, __u32 entry, __u64 iova)
 {
@@ -83,7 +57,8 @@ static int iteration(void *arg, int id, unsigned long n, const char **step)
 	int ret;
 
 	*step = "MAP_DMA";
-	ret = map_raw(x->g->container, iova, x->mem[id]);
+	ret = vfio_dma_map(&x->g->iommu, iova, x->mem[id], WINDOW,
+			   VFIO_DMA_RW);
 	if (ret)
 		return ret;
 	*step = "GTT pin";
@@ -97,12 +72,12 @@ static int iteration(void *arg, int id, unsigned long n, const char **step)
 			return ret;
 	}
 	*step = "UNMAP_DMA";
-	return unmap_raw(x->g->container, iova);
+	return vfio_dma_unmap(&x->g->iommu, iova, WINDOW);
 }
 
 FIXTURE(deadlock) {
 	struct vgpu g;
-	char uuid[VGPU_UUID_LEN];
+	char uuid[VFIO_UUID_LEN];
 	bool stuck;
 };
 
@@ -120,13 +95,16 @@ FIXTURE_VARIANT_ADD(deadlock, self_unpin) {
 
 FIXTURE_SETUP(deadlock)
 {
-	memset(&self->g, 0, sizeof(self->g));
-	self->uuid[0] = 0;
-	self->stuck = false;
+	int ret;
+
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
-	ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_SMALL, self->uuid));
-	ASSERT_EQ(0, vgpu_open(&self->g, self->uuid));
+	ret = vgpu_mdev_create(VGPU_TYPE_SMALL, self->uuid);
+	if (!ret)
+		ret = vgpu_open(&self->g, self->uuid);
+	if (ret)
+		vgpu_test_teardown(&self->g, self->uuid);
+	ASSERT_EQ(0, ret);
 }
 
 FIXTURE_TEARDOWN(deadlock)

@@ -24,25 +24,34 @@
 #define SETUP_RUNS	2
 #define STREAM_CAP	(1 << 20)
 
+/* two small instances set up for the tests; nothing left if it fails */
+static int pair_open(struct vgpu *src, char *us, struct vgpu *dst, char *ud)
+{
+	int ret = vgpu_test_setup(src, VGPU_TYPE_SMALL, us);
+
+	if (ret)
+		return ret;
+	ret = vgpu_test_setup(dst, VGPU_TYPE_SMALL, ud);
+	if (ret)
+		vgpu_test_teardown(src, us);
+	return ret;
+}
+
 FIXTURE(mig) {
 	struct vgpu src;
 	struct vgpu dst;
-	char us[VGPU_UUID_LEN];
-	char ud[VGPU_UUID_LEN];
+	char us[VFIO_UUID_LEN];
+	char ud[VFIO_UUID_LEN];
 	char *buf;
 };
 
 FIXTURE_SETUP(mig)
 {
-	memset(self->us, 0, sizeof(self->us));
-	memset(self->ud, 0, sizeof(self->ud));
-	self->src.device = self->dst.device = -1;
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
 	self->buf = malloc(STREAM_CAP);
 	ASSERT_NE(NULL, self->buf);
-	ASSERT_EQ(0, vgpu_test_setup(&self->src, VGPU_TYPE_SMALL, self->us));
-	ASSERT_EQ(0, vgpu_test_setup(&self->dst, VGPU_TYPE_SMALL, self->ud));
+	ASSERT_EQ(0, pair_open(&self->src, self->us, &self->dst, self->ud));
 }
 
 FIXTURE_TEARDOWN(mig)
@@ -58,12 +67,12 @@ static long save_stopped(struct vgpu *g, char *buf)
 	int fd = -1;
 	long n;
 
-	if (vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL) ||
-	    vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP_COPY, &fd) || fd < 0)
+	if (vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd) || fd < 0)
 		return -EIO;
-	n = vgpu_mig_read_all(fd, buf, STREAM_CAP);
+	n = vfio_mig_read(fd, buf, STREAM_CAP);
 	close(fd);
-	if (n >= 0 && vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL))
+	if (n >= 0 && vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL))
 		return -EIO;
 	return n;
 }
@@ -73,14 +82,14 @@ static int resume(struct vgpu *g, const char *buf, size_t len, int *wr_err)
 {
 	int fd = -1, ret;
 
-	ret = vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL);
+	ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
 	if (!ret)
-		ret = vgpu_mig_set(g, VFIO_DEVICE_STATE_RESUMING, &fd);
+		ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (ret)
 		return ret;
-	*wr_err = len ? vgpu_mig_write_all(fd, buf, len) : 0;
+	*wr_err = len ? vfio_mig_write(fd, buf, len) : 0;
 	close(fd);
-	return vgpu_mig_set(g, VFIO_DEVICE_STATE_STOP, NULL);
+	return vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
 }
 
 static void copy_memory(struct vgpu *dst, struct vgpu *src)
@@ -104,7 +113,7 @@ TEST_F(mig, data_size)
 {
 	__u64 size = 0;
 
-	ASSERT_EQ(0, vgpu_mig_data_size(&self->src, &size));
+	ASSERT_EQ(0, vfio_mig_data_size(&self->src.dev, &size));
 	EXPECT_EQ(FULL_LEN(SETUP_RUNS), size);
 }
 
@@ -131,7 +140,7 @@ TEST_F(mig, save_resume)
 	copy_memory(d, s);
 	ASSERT_EQ(0, resume(d, self->buf, len, &wr_err));
 	ASSERT_EQ(0, wr_err);
-	ASSERT_EQ(0, vgpu_mig_set(d, VFIO_DEVICE_STATE_RUNNING, NULL));
+	test_vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 
 	EXPECT_EQ(99, vgpu_reg(d, VGPU_REG_SCRATCH0 + 8));
 	EXPECT_EQ(0xcafe, vgpu_reg(d, VGPU_REG_SCRATCH0));
@@ -164,15 +173,15 @@ TEST_F(mig, precopy)
 	long len, total = 0;
 	int fd = -1, wr_err = 0;
 
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, &fd));
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_PRE_COPY, &fd);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
+	test_vfio_precopy_info(fd, &info);
 	EXPECT_EQ(PRE_LEN(SETUP_RUNS), info.initial_bytes);
 	EXPECT_EQ(0, info.dirty_bytes);
-	len = vgpu_mig_read_all(fd, self->buf, STREAM_CAP);
+	len = vfio_mig_read(fd, self->buf, STREAM_CAP);
 	ASSERT_EQ(PRE_LEN(SETUP_RUNS), len);
 	total += len;
-	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
+	test_vfio_precopy_info(fd, &info);
 	EXPECT_EQ(0, info.initial_bytes);
 	EXPECT_EQ(0, info.dirty_bytes);
 	EXPECT_EQ(-1, read(fd, self->buf + total, 16));
@@ -182,27 +191,27 @@ TEST_F(mig, precopy)
 	n = vgpu_cmd_write(c, DATA_GTT, &one, 1);
 	test_vgpu_run_ok(s, c, n);
 	test_vgpu_gtt_map(s, 200, DATA_IOVA, 1);
-	ASSERT_EQ(0, vgpu_precopy_info(fd, &info));
+	test_vfio_precopy_info(fd, &info);
 	EXPECT_EQ(PRE_LEN(SETUP_RUNS + 1), info.dirty_bytes);
-	len = vgpu_mig_read_all(fd, self->buf + total, STREAM_CAP - total);
+	len = vfio_mig_read(fd, self->buf + total, STREAM_CAP - total);
 	ASSERT_EQ(PRE_LEN(SETUP_RUNS + 1), len);
 	total += len;
 
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	EXPECT_EQ(-EINVAL, vgpu_precopy_info(fd, &info));
-	len = vgpu_mig_read_all(fd, self->buf + total, STREAM_CAP - total);
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, NULL);
+	test_err_vfio_precopy_info(EINVAL, fd, &info);
+	len = vfio_mig_read(fd, self->buf + total, STREAM_CAP - total);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS + 1), len);
 	total += len;
 	EXPECT_EQ(0, read(fd, self->buf, 16));	/* end of stream */
 	close(fd);
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
 
 	copy_memory(d, s);
 	ASSERT_EQ(0, resume(d, self->buf, total, &wr_err));
 	ASSERT_EQ(0, wr_err);
 	EXPECT_EQ(DATA_IOVA | VGPU_GTT_VALID,
 		  vgpu_reg(d, VGPU_GTT_WINDOW + 8 * 200));
-	ASSERT_EQ(0, vgpu_mig_set(d, VFIO_DEVICE_STATE_RUNNING, NULL));
+	test_vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
 /*
@@ -214,13 +223,13 @@ TEST_F(mig, stop_refuses_writes)
 	struct vgpu *s = &self->src;
 	__u32 c[8], n, v = 5;
 
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
 	n = vgpu_cmd_write(c, DATA_GTT + 0x40, &v, 1);
 	EXPECT_EQ(-EBUSY, vgpu_submit(s, c, n));
 	EXPECT_EQ(0, vgpu_reg(s, VGPU_REG_STATUS) & VGPU_STATUS_BUSY);
 	EXPECT_EQ(0, vgpu_reg(s, VGPU_REG_RING_TAIL));
 	EXPECT_EQ(0, rd32(s, DATA_GTT + 0x40));
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_RUNNING, NULL));
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 	s->ring_tail = 0;
 	test_vgpu_run_ok(s, c, n);
 	EXPECT_EQ(5, rd32(s, DATA_GTT + 0x40));
@@ -237,37 +246,34 @@ TEST_F(mig, arcs)
 		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING,
 	};
 	struct vgpu *s = &self->src;
-	__u32 st, i;
+	__u32 i;
 	int fd;
 
-	ASSERT_EQ(0, vgpu_mig_get(s, &st));
-	EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, st);
+	test_vfio_mig_state(&s->dev, VFIO_DEVICE_STATE_RUNNING);
 	for (i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
 		fd = -1;
 		if (path[i] == VFIO_DEVICE_STATE_STOP &&
 		    path[i - 1] == VFIO_DEVICE_STATE_RESUMING) {
 			/* nothing written: an empty stream is refused */
-			EXPECT_EQ(-EINVAL, vgpu_mig_set(s, path[i], NULL));
-			ASSERT_EQ(0, vgpu_reset(s));
-			ASSERT_EQ(0, vgpu_mig_get(s, &st));
-			EXPECT_EQ(VFIO_DEVICE_STATE_RUNNING, st);
+			test_err_vfio_mig_set(EINVAL, &s->dev, path[i], NULL);
+			test_vgpu_reset(s);
+			test_vfio_mig_state(&s->dev, VFIO_DEVICE_STATE_RUNNING);
 			break;
 		}
-		ASSERT_EQ(0, vgpu_mig_set(s, path[i], &fd));
+		test_vfio_mig_set(&s->dev, path[i], &fd);
 		if (fd >= 0)
 			close(fd);
-		ASSERT_EQ(0, vgpu_mig_get(s, &st));
-		ASSERT_EQ(path[i], st);
+		test_vfio_mig_state(&s->dev, path[i]);
 	}
 	/* not a state, and arcs the uAPI does not allow */
-	EXPECT_EQ(-EINVAL, vgpu_mig_set(s, VFIO_DEVICE_STATE_ERROR, NULL));
-	EXPECT_EQ(-EINVAL, vgpu_mig_set(s, 42, NULL));
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP, NULL));
+	test_err_vfio_mig_set(EINVAL, &s->dev, VFIO_DEVICE_STATE_ERROR, NULL);
+	test_err_vfio_mig_set(EINVAL, &s->dev, 42, NULL);
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
 	fd = -1;
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	EXPECT_NE(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, NULL));
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd);
+	EXPECT_NE(0, vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_PRE_COPY, NULL));
 	close(fd);
-	ASSERT_EQ(0, vgpu_mig_set(s, VFIO_DEVICE_STATE_RUNNING, NULL));
+	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 }
 
 /* ---- invalid streams, one variant per class ---- */
@@ -275,8 +281,8 @@ TEST_F(mig, arcs)
 FIXTURE(bad) {
 	struct vgpu src;
 	struct vgpu dst;
-	char us[VGPU_UUID_LEN];
-	char ud[VGPU_UUID_LEN];
+	char us[VFIO_UUID_LEN];
+	char ud[VFIO_UUID_LEN];
 	char *buf;
 };
 
@@ -293,15 +299,11 @@ FIXTURE_VARIANT(bad) {
 
 FIXTURE_SETUP(bad)
 {
-	memset(self->us, 0, sizeof(self->us));
-	memset(self->ud, 0, sizeof(self->ud));
-	self->src.device = self->dst.device = -1;
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
 	self->buf = calloc(1, STREAM_CAP);
 	ASSERT_NE(NULL, self->buf);
-	ASSERT_EQ(0, vgpu_test_setup(&self->src, VGPU_TYPE_SMALL, self->us));
-	ASSERT_EQ(0, vgpu_test_setup(&self->dst, VGPU_TYPE_SMALL, self->ud));
+	ASSERT_EQ(0, pair_open(&self->src, self->us, &self->dst, self->ud));
 }
 
 FIXTURE_TEARDOWN(bad)
@@ -430,7 +432,7 @@ TEST_F(bad, rejected_device_usable)
 	EXPECT_EQ(variant->wr_err, wr_err);
 
 	/* reset brings it back, nothing pinned; the device works */
-	ASSERT_EQ(0, vgpu_reset(d));
+	test_vgpu_reset(d);
 	EXPECT_EQ(0, vgpu_counter(self->ud, "pages_pinned"));
 	test_vgpu_gtt_map(d, 0, CMD_IOVA, CMD_PAGES);
 	test_vgpu_gtt_map(d, DATA_ENTRY, DATA_IOVA, DATA_PAGES);

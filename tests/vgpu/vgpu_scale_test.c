@@ -36,12 +36,9 @@ static long counter(const char *uuid, const char *name)
 
 static __u64 bar0_size(struct vgpu *g)
 {
-	struct vfio_region_info info = {
-		.argsz = sizeof(info),
-		.index = VFIO_PCI_BAR0_REGION_INDEX,
-	};
+	struct vfio_region_info info;
 
-	if (ioctl(g->device, VFIO_DEVICE_GET_REGION_INFO, &info))
+	if (vfio_region_info(&g->dev, VFIO_PCI_BAR0_REGION_INDEX, &info))
 		return 0;
 	return info.size;
 }
@@ -50,7 +47,7 @@ static __u64 bar0_size(struct vgpu *g)
 static ssize_t gtt_write(struct vgpu *g, __u32 first, const __u64 *vals,
 			 __u32 n)
 {
-	ssize_t r = pwrite(g->device, vals, 8 * (size_t)n,
+	ssize_t r = pwrite(g->dev.fd, vals, 8 * (size_t)n,
 			   g->bar0_off + VGPU_GTT_WINDOW + 8 * (__u64)first);
 
 	return r < 0 ? -errno : r;
@@ -70,7 +67,7 @@ static __u64 *gtt_vals(__u64 iova, __u32 n, bool gap)
 
 FIXTURE(big) {
 	struct vgpu g;
-	char uuid[VGPU_UUID_LEN];
+	char uuid[VFIO_UUID_LEN];
 };
 
 FIXTURE_VARIANT(big) {
@@ -91,16 +88,27 @@ FIXTURE_VARIANT_ADD(big, t4g) {
 	.type = VGPU_TYPE_4G, .entries = ENTRIES_4G, .bar0 = 16 << 20,
 };
 
+/* an instance of @type, opened, @pages of scratch memory mapped if any */
+static int scratch_open(struct vgpu *g, char *uuid, const char *type,
+			__u32 pages)
+{
+	int ret = vgpu_mdev_create(type, uuid);
+
+	if (!ret)
+		ret = vgpu_open(g, uuid);
+	if (!ret && pages)
+		ret = vgpu_map_mem(g, SCRATCH_IOVA, pages * VGPU_PAGE_SIZE);
+	if (ret)
+		vgpu_test_teardown(g, uuid);
+	return ret;
+}
+
 FIXTURE_SETUP(big)
 {
-	memset(self->uuid, 0, sizeof(self->uuid));
-	self->g.device = -1;
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
-	ASSERT_EQ(0, vgpu_mdev_create(variant->type, self->uuid));
-	ASSERT_EQ(0, vgpu_open(&self->g, self->uuid));
-	ASSERT_EQ(0, vgpu_map_mem(&self->g, SCRATCH_IOVA,
-				  SCRATCH_PAGES * VGPU_PAGE_SIZE));
+	ASSERT_EQ(0, scratch_open(&self->g, self->uuid, variant->type,
+				  SCRATCH_PAGES));
 }
 
 FIXTURE_TEARDOWN(big)
@@ -111,11 +119,10 @@ FIXTURE_TEARDOWN(big)
 /* The type's size shows in sysfs, the BAR and the registers. */
 TEST_F(big, type_shape)
 {
-	char path[256], buf[256], want[64];
+	char buf[256], want[64];
 
-	snprintf(path, sizeof(path), "/sys/class/mdev_bus/" VGPU_PARENT
-		 "/mdev_supported_types/%s/description", variant->type);
-	ASSERT_LT(0, vgpu_sysfs_read(path, buf, sizeof(buf)));
+	ASSERT_LT(0, mdev_type_attr(VGPU_PARENT, variant->type, "description",
+				    buf, sizeof(buf)));
 	snprintf(want, sizeof(want), "gtt_entries=%u ", variant->entries);
 	EXPECT_NE(NULL, strstr(buf, want));
 	EXPECT_EQ(variant->entries, self->g.gtt_entries);
@@ -141,12 +148,12 @@ TEST_F(big, table_follows_use)
 	ASSERT_EQ(0, vgpu_gtt_map(g, 0, SCRATCH_IOVA, 1024));
 	EXPECT_EQ(5 * LEAF_BYTES, counter(self->uuid, "gtt_table_bytes"));
 	/* all-zero leaves are freed again */
-	ASSERT_EQ(0, vgpu_gtt_unmap(g, last, 1));
+	ASSERT_EQ(0, vgpu_gtt_invalidate(g, last, 1));
 	EXPECT_EQ(4 * LEAF_BYTES, counter(self->uuid, "gtt_table_bytes"));
-	ASSERT_EQ(0, vgpu_gtt_unmap(g, 0, 1000));
+	ASSERT_EQ(0, vgpu_gtt_invalidate(g, 0, 1000));
 	EXPECT_EQ(LEAF_BYTES, counter(self->uuid, "gtt_table_bytes"));
 	EXPECT_EQ(24, counter(self->uuid, "pages_pinned"));
-	ASSERT_EQ(0, vgpu_reset(g));
+	test_vgpu_reset(g);
 	EXPECT_EQ(0, counter(self->uuid, "gtt_table_bytes"));
 	EXPECT_EQ(0, counter(self->uuid, "pages_pinned"));
 }
@@ -210,15 +217,15 @@ TEST_F(big, past_last_entry)
 	__u32 v32 = 0;
 
 	if (VGPU_GTT_WINDOW + 8 * (__u64)variant->entries < variant->bar0) {
-		EXPECT_EQ(-1, pwrite(g->device, vals, 8, off));
+		EXPECT_EQ(-1, pwrite(g->dev.fd, vals, 8, off));
 		EXPECT_EQ(EINVAL, errno);
-		EXPECT_EQ(-1, pwrite(g->device, &v32, 4, off + 4));
+		EXPECT_EQ(-1, pwrite(g->dev.fd, &v32, 4, off + 4));
 		EXPECT_EQ(EINVAL, errno);
-		EXPECT_EQ(-1, pread(g->device, vals, 8, off));
+		EXPECT_EQ(-1, pread(g->dev.fd, vals, 8, off));
 		EXPECT_EQ(EINVAL, errno);
 	}
 	/* the end of the BAR */
-	EXPECT_EQ(-1, pwrite(g->device, vals, 8, g->bar0_off + variant->bar0));
+	EXPECT_EQ(-1, pwrite(g->dev.fd, vals, 8, g->bar0_off + variant->bar0));
 	EXPECT_EQ(EINVAL, errno);
 	/* entries last and last + 1 in one write: only the first is taken */
 	EXPECT_EQ(8, gtt_write(g, variant->entries - 1, vals, 2));
@@ -287,16 +294,35 @@ static long vm_locked_kb(void)
 	return kb;
 }
 
-TEST(pins_fail_halfway)
+/*
+ * A 1g instance; its memory is mapped by the test, after CAP_IPC_LOCK is
+ * dropped (type1 records it at MAP_DMA).
+ */
+FIXTURE(halfway) {
+	struct vgpu g;
+	char uuid[VFIO_UUID_LEN];
+};
+
+FIXTURE_SETUP(halfway)
 {
-	char uuid[VGPU_UUID_LEN] = "";
+	if (!vgpu_present())
+		SKIP(return, "sample_vgpu not loaded");
+	ASSERT_EQ(0, scratch_open(&self->g, self->uuid, VGPU_TYPE_1G, 0));
+}
+
+FIXTURE_TEARDOWN(halfway)
+{
+	vgpu_test_teardown(&self->g, self->uuid);
+}
+
+TEST_F(halfway, pins_fail_halfway)
+{
 	__u64 *vals = gtt_vals(SCRATCH_IOVA, 1024, false);
-	struct vgpu g = { .device = -1 };
+	struct vgpu *g = &self->g;
+	char *uuid = self->uuid;
 	struct rlimit lim;
 	long locked;
 
-	if (!vgpu_present())
-		SKIP(return, "sample_vgpu not loaded");
 	ASSERT_NE(NULL, vals);
 	locked = vm_locked_kb();
 	ASSERT_LE(0, locked);
@@ -304,42 +330,57 @@ TEST(pins_fail_halfway)
 	lim.rlim_cur = lim.rlim_max = (locked << 10) + (1 << 20);
 	ASSERT_EQ(0, drop_ipc_lock());
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
-	ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_1G, uuid));
-	ASSERT_EQ(0, vgpu_open(&g, uuid));
-	ASSERT_EQ(0, vgpu_map_mem(&g, SCRATCH_IOVA, 1024 * VGPU_PAGE_SIZE));
+	test_vgpu_map_mem(g, SCRATCH_IOVA, 1024 * VGPU_PAGE_SIZE);
 
-	ASSERT_EQ(8 * 1024, gtt_write(&g, 0, vals, 1024));
+	ASSERT_EQ(8 * 1024, gtt_write(g, 0, vals, 1024));
 	EXPECT_EQ(256, counter(uuid, "pages_pinned"));
 	EXPECT_EQ(locked + 1024, vm_locked_kb());
-	EXPECT_EQ(VGPU_ERR_DMA, vgpu_reg(&g, VGPU_REG_ERROR));
-	EXPECT_EQ(VGPU_GTT_WINDOW + 8 * 256, vgpu_reg(&g, VGPU_REG_ERROR_HEAD));
-	EXPECT_EQ((__u32)vals[255], vgpu_reg(&g, VGPU_GTT_WINDOW + 8 * 255));
+	EXPECT_EQ(VGPU_ERR_DMA, vgpu_reg(g, VGPU_REG_ERROR));
+	EXPECT_EQ(VGPU_GTT_WINDOW + 8 * 256, vgpu_reg(g, VGPU_REG_ERROR_HEAD));
+	EXPECT_EQ((__u32)vals[255], vgpu_reg(g, VGPU_GTT_WINDOW + 8 * 255));
 	EXPECT_EQ((__u32)vals[256] & ~1u,
-		  vgpu_reg(&g, VGPU_GTT_WINDOW + 8 * 256));
+		  vgpu_reg(g, VGPU_GTT_WINDOW + 8 * 256));
 
 	/* device reset releases every pin and its accounting */
-	ASSERT_EQ(0, vgpu_reset(&g));
+	test_vgpu_reset(g);
 	EXPECT_EQ(0, counter(uuid, "pages_pinned"));
 	EXPECT_EQ(locked, vm_locked_kb());
 	/* pinned again, then the device closed: nothing left either */
-	ASSERT_EQ(8 * 256, gtt_write(&g, 0, vals, 256));
+	ASSERT_EQ(8 * 256, gtt_write(g, 0, vals, 256));
 	EXPECT_EQ(256, counter(uuid, "pages_pinned"));
-	vgpu_close(&g);
+	vgpu_close(g);
 	EXPECT_EQ(0, counter(uuid, "pages_pinned"));
 	EXPECT_EQ(locked, vm_locked_kb());
-	EXPECT_EQ(0, vgpu_mdev_remove(uuid));
 	free(vals);
 }
 
 /* ---- the pool: a type larger than what is left ---- */
 
-TEST(type_larger_than_pool_left)
-{
-	char uuids[16][VGPU_UUID_LEN], extra[VGPU_UUID_LEN];
-	long n4g, n1g, small, i;
+/* instances a test creates, removed by the teardown whatever failed */
+FIXTURE(pool) {
+	char uuid[17][VFIO_UUID_LEN];
+};
 
+FIXTURE_SETUP(pool)
+{
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
+}
+
+FIXTURE_TEARDOWN(pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < 17; i++)
+		if (self->uuid[i][0] && mdev_exists(self->uuid[i]))
+			EXPECT_EQ(0, mdev_remove(self->uuid[i]));
+}
+
+TEST_F(pool, type_larger_than_pool_left)
+{
+	char (*uuids)[VFIO_UUID_LEN] = self->uuid, *extra = self->uuid[16];
+	long n4g, n1g, small, i;
+
 	n4g = vgpu_available(VGPU_TYPE_4G);
 	n1g = vgpu_available(VGPU_TYPE_1G);
 	small = vgpu_available(VGPU_TYPE_SMALL);
@@ -354,14 +395,14 @@ TEST(type_larger_than_pool_left)
 	EXPECT_EQ(-ENOSPC, vgpu_mdev_create(VGPU_TYPE_4G, extra));
 	EXPECT_EQ(-ENOSPC, vgpu_mdev_create(VGPU_TYPE_SMALL, extra));
 	/* one removed: a 1g fits, then a 4g no longer does */
-	ASSERT_EQ(0, vgpu_mdev_remove(uuids[--n4g]));
+	ASSERT_EQ(0, mdev_remove(uuids[--n4g]));
 	EXPECT_EQ(4, vgpu_available(VGPU_TYPE_1G));
 	ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_1G, extra));
 	EXPECT_EQ(0, vgpu_available(VGPU_TYPE_4G));
 	EXPECT_EQ(-ENOSPC, vgpu_mdev_create(VGPU_TYPE_4G, uuids[15]));
-	EXPECT_EQ(0, vgpu_mdev_remove(extra));
+	EXPECT_EQ(0, mdev_remove(extra));
 	for (i = 0; i < n4g; i++)
-		EXPECT_EQ(0, vgpu_mdev_remove(uuids[i]));
+		EXPECT_EQ(0, mdev_remove(uuids[i]));
 	EXPECT_EQ(small, vgpu_available(VGPU_TYPE_SMALL));
 }
 
@@ -370,6 +411,7 @@ TEST(type_larger_than_pool_left)
 FIXTURE(reload) {
 	char path[128];
 	char keep[64];		/* fine_dirty to restore */
+	char uuid[VFIO_UUID_LEN];	/* an instance to remove first */
 };
 
 static int unload(void)
@@ -395,11 +437,11 @@ FIXTURE_SETUP(reload)
 
 	if (!vgpu_present())
 		SKIP(return, "sample_vgpu not loaded");
-	ASSERT_LT(0, vgpu_sysfs_read("/tmp/vfio-variant", mods, sizeof(mods)));
+	ASSERT_LT(0, vfio_sysfs_read("/tmp/vfio-variant", mods, sizeof(mods)));
 	mods[strcspn(mods, "\n")] = 0;
 	snprintf(self->path, sizeof(self->path), "/lib/mods/%s/sample-vgpu.ko",
 		 mods);
-	ASSERT_LT(0, vgpu_sysfs_read("/sys/module/sample_vgpu/parameters/fine_dirty",
+	ASSERT_LT(0, vfio_sysfs_read("/sys/module/sample_vgpu/parameters/fine_dirty",
 				     fine, sizeof(fine)));
 	snprintf(self->keep, sizeof(self->keep), "fine_dirty=%c", fine[0]);
 	ASSERT_EQ(0, unload());
@@ -409,6 +451,8 @@ FIXTURE_TEARDOWN(reload)
 {
 	if (!self->path[0])
 		return;
+	if (self->uuid[0] && mdev_exists(self->uuid))
+		EXPECT_EQ(0, mdev_remove(self->uuid));
 	if (vgpu_present())
 		unload();
 	if (load(self->path, self->keep))
@@ -422,7 +466,7 @@ TEST_F(reload, pool_param_range)
 		"gtt_pool=0", "gtt_pool=255", "gtt_pool=16777217",
 		"gtt_pool=4294967296", "gtt_pool=-1", "gtt_pool=lots",
 	};
-	char uuid[VGPU_UUID_LEN], extra[VGPU_UUID_LEN];
+	char extra[VFIO_UUID_LEN];
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -438,9 +482,9 @@ TEST_F(reload, pool_param_range)
 	EXPECT_EQ(1, vgpu_available(VGPU_TYPE_SMALL));
 	EXPECT_EQ(0, vgpu_available(VGPU_TYPE_MEDIUM));
 	EXPECT_EQ(-ENOSPC, vgpu_mdev_create(VGPU_TYPE_MEDIUM, extra));
-	ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_SMALL, uuid));
+	ASSERT_EQ(0, vgpu_mdev_create(VGPU_TYPE_SMALL, self->uuid));
 	EXPECT_EQ(-ENOSPC, vgpu_mdev_create(VGPU_TYPE_SMALL, extra));
-	EXPECT_EQ(0, vgpu_mdev_remove(uuid));
+	EXPECT_EQ(0, mdev_remove(self->uuid));
 }
 
 TEST_HARNESS_MAIN

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vgpu_test_common.h - guest memory layout and fixture helpers shared by
- * the sample vGPU selftests (include after kselftest_harness.h)
+ * vgpu_test_common.h - the guest memory layout of one test device, shared
+ * by the sample vGPU selftests and the fault walk (tests/faults)
  *
  * Layout of one test device:
  *   IOVA CMD_IOVA, CMD_PAGES pages: ring (GTT entries 0..RING_PAGES-1) and
@@ -29,17 +29,29 @@
 #define DATA_ENTRY	64
 #define DATA_GTT	(DATA_ENTRY * VGPU_PAGE_SIZE)
 
-static inline bool vgpu_present(void)
+static inline void vgpu_test_teardown(struct vgpu *g, char uuid[VFIO_UUID_LEN])
 {
-	return access("/sys/class/mdev_bus/" VGPU_PARENT, F_OK) == 0;
+	int ret;
+
+	vgpu_close(g);
+	if (uuid[0]) {
+		ret = mdev_remove(uuid);
+		if (ret)
+			fprintf(stderr, "# remove %s: %d\n", uuid, ret);
+	}
+	uuid[0] = 0;
 }
 
-/* Create an instance of @type, open it and lay out memory, GTT and ring. */
+/*
+ * Create an instance of @type, open it and lay out memory, GTT and ring;
+ * nothing is left behind (no instance, @uuid empty) if it fails.
+ */
 static inline int vgpu_test_setup(struct vgpu *g, const char *type,
-				  char uuid[VGPU_UUID_LEN])
+				  char uuid[VFIO_UUID_LEN])
 {
 	int ret = vgpu_mdev_create(type, uuid);
 
+	vgpu_close(g);
 	if (ret)
 		return ret;
 	ret = vgpu_open(g, uuid);
@@ -53,38 +65,9 @@ static inline int vgpu_test_setup(struct vgpu *g, const char *type,
 		ret = vgpu_gtt_map(g, DATA_ENTRY, DATA_IOVA, DATA_PAGES);
 	if (!ret)
 		ret = vgpu_ring_setup(g, 0, RING_SIZE);
+	if (ret)
+		vgpu_test_teardown(g, uuid);
 	return ret;
-}
-
-static inline void vgpu_test_teardown(struct vgpu *g,
-				      const char uuid[VGPU_UUID_LEN])
-{
-	int ret;
-
-	vgpu_close(g);
-	if (uuid[0]) {
-		ret = vgpu_mdev_remove(uuid);
-		if (ret)
-			fprintf(stderr, "# remove %s: %d\n", uuid, ret);
-	}
-}
-
-/* bit for the page holding IOVA @iova in a bitmap starting at @base */
-static inline void bm_set(__u64 *bm, __u64 base, __u64 iova)
-{
-	__u64 pg = (iova - base) / VGPU_PAGE_SIZE;
-
-	bm[pg / 64] |= 1ull << (pg % 64);
-}
-
-static inline void bm_set_range(__u64 *bm, __u64 base, __u64 iova,
-				__u64 len)
-{
-	__u64 a;
-
-	for (a = iova & ~(__u64)(VGPU_PAGE_SIZE - 1); a < iova + len;
-	     a += VGPU_PAGE_SIZE)
-		bm_set(bm, base, a);
 }
 
 /* GTT address in the data window -> IOVA */

@@ -419,4 +419,90 @@ TEST_F(dev, failed_pin_clears)
 	free(st);
 }
 
+/* the source maps entries 0..15; a destination takes its PRECOPY record */
+static void prepin(struct __test_metadata *_metadata, struct vgpu_dev *s,
+		   struct vgpu_dev *d, struct file **sf, struct file **df)
+{
+	size_t len;
+	u8 *rec;
+	u64 i;
+
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(0, vh_gtt_set(s, i, (MEM_IOVA + i * PAGE_SIZE) |
+					VGPU_GTT_VALID));
+	ASSERT_EQ(0, vh_set_state(s, VFIO_DEVICE_STATE_PRE_COPY, sf));
+	rec = vh_read_all(*sf, &len);
+	ASSERT_NE(NULL, rec);
+	ASSERT_EQ(0, vh_set_state(d, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vh_set_state(d, VFIO_DEVICE_STATE_RESUMING, df));
+	EXPECT_EQ((ssize_t)len, vh_write(*df, rec, len));
+	free(rec);
+	/* pinned while the source still runs: 16 pages, one call */
+	EXPECT_EQ(16, vh_counter_pinned(d));
+	EXPECT_EQ(1, atomic64_read(&d->cnt.pin_calls));
+	EXPECT_EQ(32, kshim_pins());
+}
+
+/*
+ * A destination pins from the PRECOPY records as they come; the FULL
+ * record, applied in the downtime, pins and unpins only what changed.
+ */
+TEST_F(dev, precopy_records_prepin)
+{
+	struct vgpu_dev *s = self->v, *d = vh_create(0);
+	struct file *sf, *df;
+	long calls;
+	size_t len;
+	u8 *rec;
+
+	ASSERT_NE(NULL, d);
+	prepin(_metadata, s, d, &sf, &df);
+	ASSERT_EQ(0, vh_gtt_set(s, 20, (MEM_IOVA + 40 * PAGE_SIZE) |
+				VGPU_GTT_VALID));
+	ASSERT_EQ(0, vh_gtt_set(s, 3, 0));
+	ASSERT_EQ(0, vh_set_state(s, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	rec = vh_read_all(sf, &len);
+	ASSERT_NE(NULL, rec);
+	fput(sf);
+	calls = atomic64_read(&d->cnt.pin_calls);
+	/* PRECOPY (entry 20 new, 3 gone), then FULL: both take part */
+	EXPECT_EQ((ssize_t)len, vh_write(df, rec, len));
+	fput(df);
+	ASSERT_EQ(0, vh_set_state(d, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(1, atomic64_read(&d->cnt.pin_calls) - calls);
+	EXPECT_EQ(16, vh_counter_pinned(d));
+	EXPECT_EQ(0, vh_gtt(d, 3));
+	EXPECT_EQ(vh_gtt(s, 20), vh_gtt(d, 20));
+	EXPECT_EQ(vh_gtt(s, 15), vh_gtt(d, 15));
+	ASSERT_EQ(0, vh_set_state(s, VFIO_DEVICE_STATE_STOP, NULL));
+	free(rec);
+	vh_destroy(d);
+}
+
+/* What the PRECOPY records pinned goes when the stream is then rejected. */
+TEST_F(dev, precopy_pins_go_with_a_rejected_stream)
+{
+	struct vgpu_dev *s = self->v, *d = vh_create(0);
+	struct file *sf, *df;
+	size_t len;
+	u8 *rec;
+
+	ASSERT_NE(NULL, d);
+	prepin(_metadata, s, d, &sf, &df);
+	ASSERT_EQ(0, vh_set_state(s, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	rec = vh_read_all(sf, &len);
+	ASSERT_NE(NULL, rec);
+	fput(sf);
+	rec[len - 1] ^= 1;
+	EXPECT_EQ(-EBADMSG, vh_write(df, rec, len));
+	fput(df);
+	EXPECT_EQ(-EBADMSG, vh_set_state(d, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(0, vh_counter_pinned(d));
+	EXPECT_EQ(0, vh_gtt(d, 0));
+	EXPECT_EQ(16, kshim_pins());
+	ASSERT_EQ(0, vh_set_state(s, VFIO_DEVICE_STATE_STOP, NULL));
+	free(rec);
+	vh_destroy(d);
+}
+
 TEST_HARNESS_MAIN

@@ -235,6 +235,42 @@ TEST_F(mig, stop_refuses_writes)
 	EXPECT_EQ(5, rd32(s, DATA_GTT + 0x40));
 }
 
+/*
+ * The destination pins from a PRECOPY record while the source still runs;
+ * the FULL record then has nothing left to pin in the downtime.
+ */
+TEST_F(mig, precopy_prepins)
+{
+	struct vgpu *s = &self->src, *d = &self->dst;
+	int sfd = -1, dfd = -1;
+	long len, calls;
+
+	ASSERT_EQ(0, vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_PRE_COPY, &sfd));
+	len = vfio_mig_read(sfd, self->buf, STREAM_CAP);
+	ASSERT_EQ(PRE_LEN(SETUP_RUNS), len);
+	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_STOP, NULL));
+	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RESUMING, &dfd));
+	EXPECT_EQ(0, vgpu_counter(self->ud, "pages_pinned"));
+	ASSERT_EQ(0, vfio_mig_write(dfd, self->buf, len));
+	EXPECT_EQ(CMD_PAGES + DATA_PAGES,
+		  vgpu_counter(self->ud, "pages_pinned"));
+	calls = vgpu_counter(self->ud, "pin_calls");
+
+	ASSERT_EQ(0, vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
+	len = vfio_mig_read(sfd, self->buf, STREAM_CAP);
+	ASSERT_EQ(FULL_LEN(SETUP_RUNS), len);
+	close(sfd);
+	ASSERT_EQ(0, vfio_mig_write(dfd, self->buf, len));
+	close(dfd);
+	copy_memory(d, s);
+	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_STOP, NULL));
+	EXPECT_EQ(calls, vgpu_counter(self->ud, "pin_calls"));
+	EXPECT_EQ(CMD_PAGES + DATA_PAGES,
+		  vgpu_counter(self->ud, "pages_pinned"));
+	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL));
+	EXPECT_EQ(rd32(s, DATA_GTT + 0x100), rd32(d, DATA_GTT + 0x100));
+}
+
 TEST_F(mig, arcs)
 {
 	static const __u32 path[] = {

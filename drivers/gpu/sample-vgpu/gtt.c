@@ -516,28 +516,71 @@ int vgpu_gtt_check_runs(const struct vgpu_dev *v, const u8 *src, size_t len)
 	return 0;
 }
 
+/*
+ * Zero, and unpin, the entries that no run of @src covers.  Runs and
+ * leaves are both in ascending order: one pass over each.
+ */
+static void vgpu_gtt_clear_gaps(struct vgpu_dev *v, const u8 *src,
+				size_t nruns)
+{
+	struct vgpu_mig_gtt_run r = {};
+	struct vgpu_gtt_entry *leaf;
+	struct vgpu_run un = {};
+	unsigned long li;
+	size_t k = 0;
+	u64 end = 0;
+	u32 i;
+
+	xa_for_each(&v->gtt, li, leaf) {
+		for (i = 0; i < VGPU_GTT_LEAF_ENTRIES; i++) {
+			u32 index = li << VGPU_GTT_LEAF_SHIFT | i;
+
+			if (!leaf[i].val)
+				continue;
+			while (k < nruns && index >= end) {
+				vgpu_get_run(src, k++, &r);
+				end = (u64)r.first + r.count;
+			}
+			if (index >= r.first && index < end)
+				continue;
+			if (leaf[i].page)
+				vgpu_gtt_drop_pin(v, &un, &leaf[i]);
+			leaf[i].val = 0;
+		}
+	}
+	vgpu_unpin_run(v, &un);
+	vgpu_gtt_trim(v, 0, v->type->gtt_entries - 1);
+}
+
 /* Entries of a run whose pins were revoked at the source: no pins. */
 static int vgpu_gtt_store_run(struct vgpu_dev *v,
 			      const struct vgpu_mig_gtt_run *r)
 {
+	struct vgpu_run un = {};
+	int ret = 0;
 	u32 k;
 
 	for (k = 0; k < r->count; k++) {
 		struct vgpu_gtt_entry *e = vgpu_gtt_entry_alloc(v, r->first + k);
 
-		if (!e)
-			return -ENOMEM;
+		if (!e) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (e->page)
+			vgpu_gtt_drop_pin(v, &un, e);
 		e->val = (r->val & VGPU_GTT_ENTRY_MASK) + ((u64)k << PAGE_SHIFT);
 	}
-	v->gtt_gen++;
-	return 0;
+	vgpu_unpin_run(v, &un);
+	return ret;
 }
 
 static int vgpu_gtt_load_run(struct vgpu_dev *v,
-			     const struct vgpu_mig_gtt_run *r, u64 *vals)
+			     const struct vgpu_mig_gtt_run *r, u64 *vals,
+			     bool strict)
 {
 	u32 done, k, n, failed;
-	int ret;
+	int ret, err = 0;
 
 	if (r->val & VGPU_MIG_GTT_REVOKED)
 		return vgpu_gtt_store_run(v, r);
@@ -546,41 +589,52 @@ static int vgpu_gtt_load_run(struct vgpu_dev *v,
 		for (k = 0; k < n; k++)
 			vals[k] = r->val + ((u64)(done + k) << PAGE_SHIFT);
 		ret = vgpu_gtt_set_range(v, r->first + done, vals, n, &failed);
-		if (ret) {
+		if (ret && !err)
 			dev_dbg(v->vdev.dev, "resume: GTT %u pin: %d\n",
 				failed, ret);
-			return ret;
-		}
+		err = err ?: ret;
+		if (err && strict)
+			break;
 	}
-	return 0;
+	return err;
 }
 
 /**
- * vgpu_gtt_load() - program the GTT from a stream, pinning valid entries
- * @v: device, GTT clear
+ * vgpu_gtt_load() - make the GTT what a stream holds, pinning in bulk
+ * @v: device
  * @src: runs, checked with vgpu_gtt_check_runs()
  * @len: bytes
+ * @strict: stop at the first entry that cannot be mapped; otherwise map
+ *          what can be (the entries that fail are left without VALID)
+ *
+ * Entries the stream does not hold are cleared.  An entry already pinned
+ * to the page the stream names keeps its pin, so a destination that took
+ * the PRECOPY records (non-strict) pins only what changed since when the
+ * FULL record comes (strict).
  *
  * Return: 0 or the negative errno of the first failed pin (or -ENOMEM);
- * the caller clears the GTT on error.
+ * on error the caller clears the GTT if it must not keep a partial one.
  */
-int vgpu_gtt_load(struct vgpu_dev *v, const u8 *src, size_t len)
+int vgpu_gtt_load(struct vgpu_dev *v, const u8 *src, size_t len, bool strict)
 {
 	struct vgpu_mig_gtt_run r;
+	int ret = 0, err = 0;
 	u64 *vals;
 	size_t i;
-	int ret = 0;
 
 	lockdep_assert_held(&v->lock);
 	vals = kmalloc_array(VGPU_GTT_BATCH, sizeof(*vals), GFP_KERNEL);
 	if (!vals)
 		return -ENOMEM;
-	for (i = 0; i < len / sizeof(r) && !ret; i++) {
+	vgpu_gtt_clear_gaps(v, src, len / sizeof(r));
+	for (i = 0; i < len / sizeof(r) && !(err && strict); i++) {
 		vgpu_get_run(src, i, &r);
-		ret = vgpu_gtt_load_run(v, &r, vals);
+		ret = vgpu_gtt_load_run(v, &r, vals, strict);
+		err = err ?: ret;
 	}
 	kfree(vals);
-	return ret;
+	v->gtt_gen++;
+	return err;
 }
 
 /* ---- device access to guest memory through the GTT ---- */

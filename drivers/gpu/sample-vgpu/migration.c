@@ -378,7 +378,15 @@ static int vgpu_finish_record(struct vgpu_migf *migf)
 		return -EBADMSG;
 	if (vgpu_gtt_check_runs(migf->v, pl + fixed, len - fixed))
 		return -EINVAL;
-	if (kind == VGPU_MIG_REC_FULL) {
+	if (kind == VGPU_MIG_REC_PRECOPY) {
+		/*
+		 * Pin what the source maps now, while it still runs: the FULL
+		 * record then pins only what changed since, in the downtime.
+		 */
+		mutex_lock(&migf->v->lock);
+		vgpu_gtt_load(migf->v, pl, len, false);
+		mutex_unlock(&migf->v->lock);
+	} else {
 		kvfree(migf->full);
 		migf->full = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 		if (!migf->full)
@@ -645,10 +653,9 @@ static int vgpu_apply_full(struct vgpu_dev *v, const u8 *pl, size_t len)
 	int ret;
 
 	lockdep_assert_held(&v->lock);
-	vgpu_gtt_clear(v);
 	vgpu_regs_reset(v);
 	ret = vgpu_gtt_load(v, pl + VGPU_MIG_FULL_FIXED,
-			    len - VGPU_MIG_FULL_FIXED);
+			    len - VGPU_MIG_FULL_FIXED, true);
 	if (ret) {
 		vgpu_gtt_clear(v);
 		return ret;
@@ -671,11 +678,12 @@ static int vgpu_load_state(struct vgpu_dev *v)
 		ret = -EINVAL;	/* truncated stream */
 	else
 		ret = 0;
-	if (!ret) {
-		mutex_lock(&v->lock);
+	mutex_lock(&v->lock);
+	if (!ret)
 		ret = vgpu_apply_full(v, migf->full, migf->full_len);
-		mutex_unlock(&v->lock);
-	}
+	else
+		vgpu_gtt_clear(v);	/* what PRECOPY records pinned */
+	mutex_unlock(&v->lock);
 	mutex_unlock(&migf->lock);
 	return ret;
 }

@@ -232,7 +232,7 @@ void vgpu_gtt_unmap(struct vgpu_dev *v, u64 iova, u64 length);
 size_t vgpu_gtt_runs(struct vgpu_dev *v);
 void vgpu_gtt_save(struct vgpu_dev *v, u8 *dst, size_t runs);
 int vgpu_gtt_check_runs(const struct vgpu_dev *v, const u8 *src, size_t len);
-int vgpu_gtt_load(struct vgpu_dev *v, const u8 *src, size_t len);
+int vgpu_gtt_load(struct vgpu_dev *v, const u8 *src, size_t len, bool strict);
 u32 vgpu_gtt_check(struct vgpu_dev *v, u32 addr, u32 len);
 u32 vgpu_gtt_read(struct vgpu_dev *v, u32 addr, void *buf, u32 len);
 u32 vgpu_gtt_write(struct vgpu_dev *v, u32 addr, const void *buf, u32 len);

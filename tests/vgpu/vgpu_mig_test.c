@@ -427,26 +427,13 @@ FIXTURE_VARIANT_ADD(bad, run_unmapped) {
 	.stop_err = -EINVAL,
 };
 
-static __u32 crc32_ieee(const __u8 *p, size_t len)
-{
-	__u32 crc = ~0u;
-	int k;
-
-	while (len--) {
-		crc ^= *p++;
-		for (k = 0; k < 8; k++)
-			crc = crc >> 1 ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
-}
-
 /* Replace the second GTT run of a FULL record and fix its CRC. */
 static void patch_run(char *rec, const struct vgpu_mig_gtt_run *run)
 {
 	struct vgpu_mig_hdr *hdr = (void *)rec;
 
 	memcpy(rec + HDR_LEN + VGPU_MIG_FULL_FIXED + RUN_LEN, run, RUN_LEN);
-	hdr->crc = crc32_ieee((__u8 *)rec + HDR_LEN, hdr->length);
+	hdr->crc = vgpu_mig_crc(rec + HDR_LEN, hdr->length);
 }
 
 TEST_F(bad, rejected_device_usable)

@@ -40,6 +40,7 @@ part vgpu-cmd ./vgpu_cmd_test
 part vgpu-mig ./vgpu_mig_test
 part vgpu-dmalog ./vgpu_dmalog_test
 part vgpu-scale ./vgpu_scale_test
+part vgpu-hostile ./vgpu_hostile_test
 vfio-mods unload
 
 # Phase 3: patched modules, vGPU with the capability off (baseline).

@@ -90,4 +90,21 @@ struct vgpu_mig_gtt_run {
 					 sizeof(struct vgpu_mig_gtt_run) * (runs))
 #define VGPU_MIG_PRECOPY_LEN(runs)	(sizeof(struct vgpu_mig_gtt_run) * (runs))
 
+#ifndef __KERNEL__
+/* a record's CRC (hdr.crc), for the tests that take streams apart */
+static inline __u32 vgpu_mig_crc(const void *payload, __u64 len)
+{
+	const unsigned char *p = (const unsigned char *)payload;
+	__u32 crc = ~0u;
+	int k;
+
+	while (len--) {
+		crc ^= *p++;
+		for (k = 0; k < 8; k++)
+			crc = crc >> 1 ^ (0xedb88320u & -(crc & 1));
+	}
+	return ~crc;
+}
+#endif
+
 #endif /* _SAMPLE_VGPU_MIG_STREAM_H */

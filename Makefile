@@ -15,6 +15,8 @@
 #                   seed: the command parser (new coverage merged into
 #                   tests/fuzz/corpus), then the migration stream parser and
 #                   state load (tests/fuzz/stream-corpus)
+#   make soak       long randomized runs in the VM: the vGPU torture tester
+#                   for SOAK_TIME s (1800) with a fresh seed (SOAK_SEED)
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -40,13 +42,16 @@ fuzz:
 	$(MAKE) -s -f tests/vgpu/Makefile.host TOP=$(CURDIR) O=$(BUILD)/host fuzz
 	$(MAKE) -s -f tests/vgpu/Makefile.host TOP=$(CURDIR) O=$(BUILD)/host stream-fuzz
 
+soak: all
+	./scripts/soak.sh
+
 series-build: all
 	./scripts/series-build.sh
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check run bench checkpatch series-build fuzz clean
+.PHONY: soak all check run bench checkpatch series-build fuzz clean
 
 # The whole suite on a debug kernel (KASAN, lockdep, kmemleak, fault
 # injection) built from linux-source-6.12 in build-debug/; not part of check.

@@ -130,6 +130,10 @@ second)
 	# the nested QEMU of the migration test is several times slower on
 	# this kernel: scale its waits (tests/qemu/vm-migrate.sh)
 	export TSCALE=${TSCALE:-4}
+	# the long run of the vGPU torture tester (make check: 60 s, seed 1),
+	# with a fresh seed; it prints the seed to repeat it with
+	export TORTURE_TIME=${TORTURE_TIME:-900}
+	export TORTURE_SEED=${TORTURE_SEED:-$(head -c4 /dev/urandom | od -An -tu4 | tr -d ' ')}
 	if [ $split_ok = 1 ] && [ -s /debug/oracle.stock ]; then
 		cp /debug/oracle.stock /tmp/oracle.stock
 		echo "# === suite, after the stock phase"

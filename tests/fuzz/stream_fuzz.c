@@ -295,8 +295,12 @@ static size_t chunk_len(u32 *rng, size_t left)
 	return n < left ? n : left;
 }
 
-/* write() the stream as a VMM would: chunk by chunk, retrying a fault */
-static int feed(struct file *f, const u8 *s, size_t len,
+/*
+ * write() the stream as a VMM would: chunk by chunk, retrying a fault.
+ * PRECOPY records pin as they come; once write() refuses the stream, none
+ * of their pins is left.
+ */
+static int feed(struct vgpu_dev *v, struct file *f, const u8 *s, size_t len,
 		const struct fuzz_ctl *c)
 {
 	u32 rng = c->chunk_seed, nwrite = 0;
@@ -315,6 +319,8 @@ static int feed(struct file *f, const u8 *s, size_t len,
 		ret = vh_write(f, s + pos, n);
 		if (ret < 0) {
 			check(!err || ret == err, "sticky write error");
+			check(!kshim_pins() && !vh_counter_pinned(v),
+			      "a refused stream's pins dropped at once");
 			err = ret;
 		} else {
 			check((size_t)ret == n && !err, "short or late write");
@@ -523,7 +529,7 @@ static void one_stream(const struct fuzz_ctl *c, const u8 *s, size_t len)
 	ref_read(&r, s, len, t);
 	check(!vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) &&
 	      !vh_set_state(v, VFIO_DEVICE_STATE_RESUMING, &f), "RESUMING");
-	wr_err = feed(f, s, len, c);
+	wr_err = feed(v, f, s, len, c);
 	check(wr_err == r.wr_err, "write() errno as the format says");
 	if (c->close_early & 1)
 		fput(f);

@@ -479,7 +479,10 @@ TEST_F(dev, precopy_records_prepin)
 	vh_destroy(d);
 }
 
-/* What the PRECOPY records pinned goes when the stream is then rejected. */
+/*
+ * What the PRECOPY records pinned goes when the stream is then rejected:
+ * at once when write() refuses it.
+ */
 TEST_F(dev, precopy_pins_go_with_a_rejected_stream)
 {
 	struct vgpu_dev *s = self->v, *d = vh_create(0);
@@ -495,6 +498,9 @@ TEST_F(dev, precopy_pins_go_with_a_rejected_stream)
 	fput(sf);
 	rec[len - 1] ^= 1;
 	EXPECT_EQ(-EBADMSG, vh_write(df, rec, len));
+	/* dropped as soon as write() refuses the stream */
+	EXPECT_EQ(0, vh_counter_pinned(d));
+	EXPECT_EQ(16, kshim_pins());
 	fput(df);
 	EXPECT_EQ(-EBADMSG, vh_set_state(d, VFIO_DEVICE_STATE_STOP, NULL));
 	EXPECT_EQ(0, vh_counter_pinned(d));

@@ -439,8 +439,13 @@ static int vgpu_resume_feed(struct vgpu_migf *migf, const u8 *src,
 			ret = 0;
 		}
 	}
-	if (ret)
+	if (ret) {
+		/* refused: drop at once what its PRECOPY records pinned */
 		migf->error = ret;
+		mutex_lock(&migf->v->lock);
+		vgpu_gtt_clear(migf->v);
+		mutex_unlock(&migf->v->lock);
+	}
 	atomic64_add(done, &migf->v->cnt.mig_bytes);
 	return ret;
 }

@@ -69,37 +69,6 @@ static long pinned(const char *uuid)
 	return vgpu_counter(uuid, "pages_pinned");
 }
 
-/* RUNNING -> STOP -> STOP_COPY, the whole stream, back to STOP */
-static long save(struct vgpu *g, char *buf)
-{
-	int fd = -1;
-	long n;
-
-	if (vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL) ||
-	    vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd) || fd < 0)
-		return -EIO;
-	n = vfio_mig_read(fd, buf, STREAM_CAP);
-	close(fd);
-	if (n >= 0 && vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL))
-		return -EIO;
-	return n;
-}
-
-/* STOP -> RESUMING, the stream, RESUMING -> STOP: its result */
-static int resume(struct vgpu *g, const char *buf, size_t len, int *wr_err)
-{
-	int fd = -1, ret;
-
-	ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
-	if (!ret)
-		ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
-	if (ret)
-		return ret;
-	*wr_err = vfio_mig_write(fd, buf, len);
-	close(fd);
-	return vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
-}
-
 /* ---- item 1: the high half of a GTT entry ---- */
 
 TEST_F(h, gtt_high_half_takes_entry_out_of_use)
@@ -123,9 +92,9 @@ TEST_F(h, gtt_high_half_takes_entry_out_of_use)
 	EXPECT_EQ(VGPU_ERR_UNMAPPED, test_vgpu_run(s, c, n));
 	EXPECT_EQ(0, *(__u32 *)vgpu_iova_ptr(s, DATA_IOVA + 0x10000));
 	/* and it migrates as it is: out of use, pinned nowhere */
-	len = save(s, self->buf);
+	len = vgpu_test_save(s, self->buf, STREAM_CAP);
 	ASSERT_LT(0, len);
-	ASSERT_EQ(0, resume(d, self->buf, len, &wr_err));
+	ASSERT_EQ(0, vgpu_test_resume(d, self->buf, len, &wr_err));
 	EXPECT_EQ(0, wr_err);
 	ASSERT_EQ(0, vgpu_rd64(d, off, &e));
 	EXPECT_EQ(0x700000000ull | (DATA_IOVA + 0x10000), e);
@@ -234,7 +203,7 @@ TEST_F(h, stop_copy_state_stays)
 	EXPECT_EQ(before, pinned(self->us));
 	close(fd);
 	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
-	b = save(s, again);
+	b = vgpu_test_save(s, again, STREAM_CAP);
 	ASSERT_EQ(a, b);
 	EXPECT_EQ(0, memcmp(self->buf, again, a));
 	free(again);
@@ -264,10 +233,10 @@ TEST_F(h, rejected_stream_clears)
 
 	test_vgpu_wr(d, VGPU_REG_SCRATCH0, 0xcafe);
 	test_vgpu_wr(d, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_ALL);
-	len = save(s, self->buf);
+	len = vgpu_test_save(s, self->buf, STREAM_CAP);
 	ASSERT_LT(0, len);
 	self->buf[len - 1] ^= 0x40;		/* payload CRC mismatch */
-	EXPECT_EQ(-EBADMSG, resume(d, self->buf, len, &wr_err));
+	EXPECT_EQ(-EBADMSG, vgpu_test_resume(d, self->buf, len, &wr_err));
 	EXPECT_EQ(-EBADMSG, wr_err);
 	check_cleared(_metadata, d, self->ud);
 	test_vgpu_reset(d);
@@ -284,9 +253,9 @@ TEST_F(h, failed_pin_clears)
 	test_vgpu_map_mem(s, 0x40000000, VGPU_PAGE_SIZE);
 	test_vgpu_gtt_map(s, 250, 0x40000000, 1);
 	test_vgpu_wr(d, VGPU_REG_SCRATCH0, 0xcafe);
-	len = save(s, self->buf);
+	len = vgpu_test_save(s, self->buf, STREAM_CAP);
 	ASSERT_LT(0, len);
-	EXPECT_EQ(-EINVAL, resume(d, self->buf, len, &wr_err));
+	EXPECT_EQ(-EINVAL, vgpu_test_resume(d, self->buf, len, &wr_err));
 	EXPECT_EQ(0, wr_err);
 	check_cleared(_metadata, d, self->ud);
 }
@@ -305,7 +274,7 @@ TEST_F(h, pending_doorbell_migrates)
 	n = vgpu_cmd_write(c, DATA_GTT + 0x80, &v, 1);
 	ASSERT_EQ(0, vgpu_ring_write(s, c, n));
 	test_vgpu_wr(s, VGPU_REG_RING_TAIL, s->ring_tail);
-	len = save(s, self->buf);
+	len = vgpu_test_save(s, self->buf, STREAM_CAP);
 	ASSERT_LT(0, len);
 	pending = (__u32 *)(self->buf + HDR_LEN +
 			    offsetof(struct vgpu_mig_regs, doorbell_pending));
@@ -313,7 +282,7 @@ TEST_F(h, pending_doorbell_migrates)
 	hdr->crc = vgpu_mig_crc(self->buf + HDR_LEN, hdr->length);
 	memcpy(vgpu_iova_ptr(d, CMD_IOVA), vgpu_iova_ptr(s, CMD_IOVA),
 	       CMD_PAGES * VGPU_PAGE_SIZE);
-	ASSERT_EQ(0, resume(d, self->buf, len, &wr_err));
+	ASSERT_EQ(0, vgpu_test_resume(d, self->buf, len, &wr_err));
 	ASSERT_EQ(0, wr_err);
 	EXPECT_TRUE(vgpu_reg(d, VGPU_REG_STATUS) & VGPU_STATUS_BUSY);
 	test_vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL);

@@ -61,37 +61,6 @@ FIXTURE_TEARDOWN(mig)
 	free(self->buf);
 }
 
-/* RUNNING -> STOP -> STOP_COPY, read the stream, back to STOP */
-static long save_stopped(struct vgpu *g, char *buf)
-{
-	int fd = -1;
-	long n;
-
-	if (vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL) ||
-	    vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd) || fd < 0)
-		return -EIO;
-	n = vfio_mig_read(fd, buf, STREAM_CAP);
-	close(fd);
-	if (n >= 0 && vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL))
-		return -EIO;
-	return n;
-}
-
-/* STOP -> RESUMING, write the stream, -> STOP; returns the first error */
-static int resume(struct vgpu *g, const char *buf, size_t len, int *wr_err)
-{
-	int fd = -1, ret;
-
-	ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
-	if (!ret)
-		ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
-	if (ret)
-		return ret;
-	*wr_err = len ? vfio_mig_write(fd, buf, len) : 0;
-	close(fd);
-	return vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
-}
-
 static void copy_memory(struct vgpu *dst, struct vgpu *src)
 {
 	int i;
@@ -135,10 +104,10 @@ TEST_F(mig, save_resume)
 	test_vgpu_map_mem(d, 0x800000, VGPU_PAGE_SIZE);
 	test_vgpu_gtt_map(s, 250, 0x800000, 1);
 
-	len = save_stopped(s, self->buf);
+	len = vgpu_test_save(s, self->buf, STREAM_CAP);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS + 1), len);
 	copy_memory(d, s);
-	ASSERT_EQ(0, resume(d, self->buf, len, &wr_err));
+	ASSERT_EQ(0, vgpu_test_resume(d, self->buf, len, &wr_err));
 	ASSERT_EQ(0, wr_err);
 	test_vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 
@@ -207,7 +176,7 @@ TEST_F(mig, precopy)
 	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
 
 	copy_memory(d, s);
-	ASSERT_EQ(0, resume(d, self->buf, total, &wr_err));
+	ASSERT_EQ(0, vgpu_test_resume(d, self->buf, total, &wr_err));
 	ASSERT_EQ(0, wr_err);
 	EXPECT_EQ(DATA_IOVA | VGPU_GTT_VALID,
 		  vgpu_reg(d, VGPU_GTT_WINDOW + 8 * 200));
@@ -443,7 +412,7 @@ TEST_F(bad, rejected_device_usable)
 	int wr_err = 0;
 	long len;
 
-	len = save_stopped(s, self->buf);
+	len = vgpu_test_save(s, self->buf, STREAM_CAP);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS), len);
 	self->buf[variant->off] ^= variant->xor;
 	if (variant->patch_run)
@@ -451,7 +420,8 @@ TEST_F(bad, rejected_device_usable)
 	len -= variant->trim;
 	if (variant->empty)
 		len = 0;
-	EXPECT_EQ(variant->stop_err, resume(d, self->buf, len, &wr_err));
+	EXPECT_EQ(variant->stop_err,
+		  vgpu_test_resume(d, self->buf, len, &wr_err));
 	EXPECT_EQ(variant->wr_err, wr_err);
 
 	/* reset brings it back, nothing pinned; the device works */

@@ -12,6 +12,7 @@
 #ifndef _VGPU_TEST_COMMON_H
 #define _VGPU_TEST_COMMON_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +69,44 @@ static inline int vgpu_test_setup(struct vgpu *g, const char *type,
 	if (ret)
 		vgpu_test_teardown(g, uuid);
 	return ret;
+}
+
+/*
+ * RUNNING -> STOP -> STOP_COPY, the whole stream (at most @cap bytes) into
+ * @buf, back to STOP: the stream's length, or -errno.
+ */
+static inline long vgpu_test_save(struct vgpu *g, char *buf, size_t cap)
+{
+	int fd = -1;
+	long n;
+
+	if (vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd) || fd < 0)
+		return -EIO;
+	n = vfio_mig_read(fd, buf, cap);
+	close(fd);
+	if (n >= 0 && vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL))
+		return -EIO;
+	return n;
+}
+
+/*
+ * STOP -> RESUMING, @len bytes of stream (write()'s result in *@wr_err),
+ * RESUMING -> STOP: the result of that last change.
+ */
+static inline int vgpu_test_resume(struct vgpu *g, const char *buf,
+				   size_t len, int *wr_err)
+{
+	int fd = -1, ret;
+
+	ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
+	if (!ret)
+		ret = vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_RESUMING, &fd);
+	if (ret)
+		return ret;
+	*wr_err = len ? vfio_mig_write(fd, buf, len) : 0;
+	close(fd);
+	return vfio_mig_set(&g->dev, VFIO_DEVICE_STATE_STOP, NULL);
 }
 
 /* GTT address in the data window -> IOVA */

@@ -36,9 +36,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +46,7 @@
 #include <sys/mman.h>
 
 #include "libvgpu.h"
+#include "randrun.h"
 #include "../../drivers/gpu/sample-vgpu/mig_stream.h"
 #include "mig_fsm.h"
 
@@ -57,7 +56,6 @@
 #define RING_ENT	16		/* entries 0..15: W0, ring and spare */
 #define NSTATE		MIG_NSTATE
 #define STREAM_CAP	(1 << 20)
-#define TRACE		32
 
 static const struct {
 	__u64 iova;
@@ -92,11 +90,7 @@ struct slot {
 };
 
 static struct slot slots[NSLOT];
-static __u32 rng;
-static long step;
-static char trace[TRACE][160];
 static int kmsg = -1;
-static bool verbose, keep;
 static bool device_scope;
 static char *stream;
 
@@ -109,33 +103,11 @@ static struct {
 	bool req_seen[NSTATE][NSTATE + 1];	/* [cur][target], +1: invalid */
 } cov;
 
-/* ---- failures, tracing ---- */
-
-static void note(const char *fmt, ...)
+/* printed after the trace of a failure */
+static void print_counters(void)
 {
-	va_list ap;
+	int i;
 
-	va_start(ap, fmt);
-	vsnprintf(trace[step % TRACE], sizeof(trace[0]), fmt, ap);
-	va_end(ap);
-	if (verbose)
-		fprintf(stderr, "# %ld %s\n", step, trace[step % TRACE]);
-}
-
-static __attribute__((noreturn)) void fail(const char *fmt, ...)
-{
-	unsigned int seed0 = rng;
-	long i;
-	va_list ap;
-
-	printf("# FAILED at step %ld: ", step);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n# last steps:\n");
-	for (i = step - TRACE + 1; i <= step; i++)
-		if (i >= 0)
-			printf("#  %ld %s\n", i, trace[i % TRACE]);
 	for (i = 0; i < NSLOT; i++)
 		if (slots[i].uuid[0])
 			printf("# %s: pinned %ld, dirty pages %ld, marks %ld, mark errors %ld, gtt_revoked %ld\n",
@@ -145,30 +117,6 @@ static __attribute__((noreturn)) void fail(const char *fmt, ...)
 			       vgpu_counter(slots[i].uuid, "dirty_marks"),
 			       vgpu_counter(slots[i].uuid, "mark_errors"),
 			       vgpu_counter(slots[i].uuid, "gtt_revoked"));
-	printf("not ok 1 vgpu torture (rng %u; rerun with the same -s)\n",
-	       seed0);
-	fflush(stdout);
-	exit(1);
-}
-
-#define check(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
-
-static __u32 rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
-}
-
-static __u32 pick(__u32 n)
-{
-	return rnd() % n;
-}
-
-static bool chance(__u32 percent)
-{
-	return pick(100) < percent;
 }
 
 /* ---- the kernel log ---- */
@@ -199,7 +147,7 @@ static void kmsg_check(void)
 		}
 		rec[n] = 0;
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-			check(!strstr(rec, bad[i]), "kernel log: %s", rec);
+			rr_check(!strstr(rec, bad[i]), "kernel log: %s", rec);
 	}
 }
 
@@ -278,21 +226,21 @@ static void check_slot(struct slot *s)
 
 	if (!s->uuid[0] || !s->open)
 		return;
-	check(!vfio_mig_get(&s->g.dev, &st) && st == s->state,
+	rr_check(!vfio_mig_get(&s->g.dev, &st) && st == s->state,
 	      "%s: state %u, model %u", s->uuid, st, s->state);
 	pinned = vgpu_counter(s->uuid, "pages_pinned");
-	check(pinned == model_pins(s), "%s: pages_pinned %ld, model %ld",
+	rr_check(pinned == model_pins(s), "%s: pages_pinned %ld, model %ld",
 	      s->uuid, pinned, model_pins(s));
-	check(!vfio_dev_read(&s->g.dev, s->g.bar0_off + VGPU_GTT_WINDOW, vals,
+	rr_check(!vfio_dev_read(&s->g.dev, s->g.bar0_off + VGPU_GTT_WINDOW, vals,
 			     sizeof(vals)), "GTT read");
 	for (i = 0; i < NENT; i++)
-		check(vals[i] == s->gtt[i], "%s: GTT[%d] %#llx, model %#llx",
+		rr_check(vals[i] == s->gtt[i], "%s: GTT[%d] %#llx, model %#llx",
 		      s->uuid, i, (unsigned long long)vals[i],
 		      (unsigned long long)s->gtt[i]);
 	if (!mig_running(s->state) && s->g.irq_fd >= 0) {
 		__u64 cnt;
 
-		check(read(s->g.irq_fd, &cnt, sizeof(cnt)) < 0 &&
+		rr_check(read(s->g.irq_fd, &cnt, sizeof(cnt)) < 0 &&
 		      errno == EAGAIN, "%s: an interrupt while stopped (%s)",
 		      s->uuid, vfio_mig_state_name(s->state));
 	}
@@ -324,7 +272,7 @@ static void slot_open(struct slot *s)
 {
 	int i;
 
-	check(!vgpu_open(&s->g, s->uuid), "open %s", s->uuid);
+	rr_check(!vgpu_open(&s->g, s->uuid), "open %s", s->uuid);
 	s->open = true;
 	memset(s->mapped, 0, sizeof(s->mapped));
 	model_clear(s);
@@ -333,8 +281,8 @@ static void slot_open(struct slot *s)
 	s->exact = true;
 	memset(s->written, 0, sizeof(s->written));
 	s->irq = -1;
-	check(!map_win(s, 0) && !map_win(s, 1), "map");
-	check(!vgpu_gtt_map(&s->g, 0, win[0].iova, RING_ENT), "ring GTT");
+	rr_check(!map_win(s, 0) && !map_win(s, 1), "map");
+	rr_check(!vgpu_gtt_map(&s->g, 0, win[0].iova, RING_ENT), "ring GTT");
 	for (i = 0; i < RING_ENT; i++) {
 		s->gtt[i] = (win[0].iova + (__u64)i * VGPU_PAGE_SIZE) |
 			    VGPU_GTT_VALID;
@@ -347,7 +295,7 @@ static void slot_open(struct slot *s)
 static void slot_create(struct slot *s)
 {
 	s->save_fd = s->res_fd = -1;
-	check(!vgpu_mdev_create(VGPU_TYPE_SMALL, s->uuid), "mdev create");
+	rr_check(!vgpu_mdev_create(VGPU_TYPE_SMALL, s->uuid), "mdev create");
 	cov.creates++;
 	slot_open(s);
 }
@@ -375,7 +323,7 @@ static int ring_ready(struct slot *s)
 
 static struct slot *any_open(void)
 {
-	int i = pick(NSLOT), k;
+	int i = rr_pick(NSLOT), k;
 
 	for (k = 0; k < NSLOT; k++, i = (i + 1) % NSLOT)
 		if (slots[i].uuid[0] && slots[i].open)
@@ -393,9 +341,9 @@ static void judge_report(struct slot *s, int w, const uint64_t *bm)
 	for (p = 0; p < win[w].pages; p++) {
 		bool r = bm_test(bm, p), m = bm_test(s->written[w], p);
 
-		check(!m || r, "%s: page %#llx written, not reported", s->uuid,
+		rr_check(!m || r, "%s: page %#llx written, not reported", s->uuid,
 		      (unsigned long long)(win[w].iova + p * VGPU_PAGE_SIZE));
-		check(!r || m || !s->exact || !device_scope,
+		rr_check(!r || m || !s->exact || !device_scope,
 		      "%s: page %#llx reported, never written", s->uuid,
 		      (unsigned long long)(win[w].iova + p * VGPU_PAGE_SIZE));
 	}
@@ -413,31 +361,31 @@ static void op_report(struct slot *s)
 		ret = vfio_dirty_get_pages(&s->g.iommu, win[w].iova,
 					   (__u64)win[w].pages * VGPU_PAGE_SIZE, bm);
 		if (!s->tracking) {
-			check(ret == -EINVAL, "report with tracking off: %d", ret);
+			rr_check(ret == -EINVAL, "report with tracking off: %d", ret);
 			continue;
 		}
-		check(!ret, "GET_BITMAP: %d", ret);
+		rr_check(!ret, "GET_BITMAP: %d", ret);
 		judge_report(s, w, bm);
 	}
 	if (s->tracking)
 		s->exact = true;
 	cov.reports++;
-	note("report %s", s->uuid);
+	rr_note("report %s", s->uuid);
 }
 
 static void op_tracking(struct slot *s)
 {
-	bool on = chance(60);
+	bool on = rr_chance(60);
 	int ret = on ? vfio_dirty_start(&s->g.iommu) :
 		       vfio_dirty_stop(&s->g.iommu);
 
-	check(!ret, "dirty %s: %d", on ? "start" : "stop", ret);
+	rr_check(!ret, "dirty %s: %d", on ? "start" : "stop", ret);
 	if (on != s->tracking) {
 		memset(s->written, 0, sizeof(s->written));
 		s->exact = true;
 	}
 	s->tracking = on;
-	note("tracking %s %s", s->uuid, on ? "on" : "off");
+	rr_note("tracking %s %s", s->uuid, on ? "on" : "off");
 }
 
 /* ---- DMA map and unmap ---- */
@@ -465,20 +413,20 @@ static void model_unmap(struct slot *s, int w)
 
 static void op_unmap(struct slot *s)
 {
-	int w = 1 + pick(NWIN - 1);
+	int w = 1 + rr_pick(NWIN - 1);
 	__u64 size = (__u64)win[w].pages * VGPU_PAGE_SIZE;
 	struct vgpu_mem *m = mem_slot(&s->g, win[w].iova);
-	bool with_bm = s->tracking && chance(50);
+	bool with_bm = s->tracking && rr_chance(50);
 	uint64_t bm[1] = { 0 };
 	int ret;
 
 	if (!s->mapped[w])
 		return;
-	note("unmap %s W%d%s", s->uuid, w, with_bm ? " with bitmap" : "");
+	rr_note("unmap %s W%d%s", s->uuid, w, with_bm ? " with bitmap" : "");
 	ret = with_bm ? vfio_dma_unmap_dirty(&s->g.iommu, win[w].iova, size,
 					     bm, sizeof(bm)) :
 			vfio_dma_unmap(&s->g.iommu, win[w].iova, size);
-	check(!ret, "unmap: %d", ret);
+	rr_check(!ret, "unmap: %d", ret);
 	if (with_bm)
 		judge_report(s, w, bm);
 	memset(s->written[w], 0, sizeof(s->written[w]));
@@ -490,12 +438,12 @@ static void op_unmap(struct slot *s)
 
 static void op_map(struct slot *s)
 {
-	int w = 1 + pick(NWIN - 1);
+	int w = 1 + rr_pick(NWIN - 1);
 
 	if (s->mapped[w])
 		return;
-	note("map %s W%d", s->uuid, w);
-	check(!map_win(s, w), "map W%d", w);
+	rr_note("map %s W%d", s->uuid, w);
+	rr_check(!map_win(s, w), "map W%d", w);
 	cov.maps++;
 }
 
@@ -504,17 +452,17 @@ static void op_map(struct slot *s)
 /* a value worth writing: a page of a window (mostly mapped), or junk */
 static __u64 gtt_value(struct slot *s)
 {
-	int w = 1 + pick(NWIN - 1), k;
+	int w = 1 + rr_pick(NWIN - 1), k;
 
-	for (k = 0; k < 4 && !s->mapped[w] && chance(80); k++)
-		w = 1 + pick(NWIN - 1);
-	__u64 v = win[w].iova + (__u64)pick(win[w].pages) * VGPU_PAGE_SIZE;
+	for (k = 0; k < 4 && !s->mapped[w] && rr_chance(80); k++)
+		w = 1 + rr_pick(NWIN - 1);
+	__u64 v = win[w].iova + (__u64)rr_pick(win[w].pages) * VGPU_PAGE_SIZE;
 
-	switch (pick(10)) {
+	switch (rr_pick(10)) {
 	case 0:
 		return 0;
 	case 1:
-		return ((__u64)rnd() << 32 | rnd()) & ~0xffeull;
+		return ((__u64)rr_rnd() << 32 | rr_rnd()) & ~0xffeull;
 	case 2:
 		return v;				/* not valid */
 	default:
@@ -546,7 +494,7 @@ static void expect_dma_error(struct slot *s, int first_failed)
 {
 	if (first_failed < 0)
 		return;
-	check(vgpu_reg(&s->g, VGPU_REG_ERROR) == VGPU_ERR_DMA &&
+	rr_check(vgpu_reg(&s->g, VGPU_REG_ERROR) == VGPU_ERR_DMA &&
 	      vgpu_reg(&s->g, VGPU_REG_ERROR_HEAD) ==
 	      VGPU_GTT_WINDOW + 8 * (__u32)first_failed,
 	      "%s: ERROR after a failed pin of entry %d", s->uuid,
@@ -557,8 +505,8 @@ static void expect_dma_error(struct slot *s, int first_failed)
 static void op_gtt(struct slot *s)
 {
 	bool run = mig_running(s->state);
-	int e = RING_ENT + pick(NENT - RING_ENT), how = pick(4), ret;
-	int n = how == 3 ? 2 + pick(24) : 1, i, failed = -1;
+	int e = RING_ENT + rr_pick(NENT - RING_ENT), how = rr_pick(4), ret;
+	int n = how == 3 ? 2 + rr_pick(24) : 1, i, failed = -1;
 	__u64 vals[32];
 	__u32 off = VGPU_GTT_WINDOW + 8 * e, half;
 
@@ -570,7 +518,7 @@ static void op_gtt(struct slot *s)
 	switch (how) {
 	case 0:			/* low half */
 		half = (__u32)vals[0];
-		note("gtt %s [%d].lo = %#x", s->uuid, e, half);
+		rr_note("gtt %s [%d].lo = %#x", s->uuid, e, half);
 		ret = vgpu_wr(&s->g, off, half);
 		if (!run)
 			break;
@@ -579,7 +527,7 @@ static void op_gtt(struct slot *s)
 		break;
 	case 1:			/* high half */
 		half = vals[0] >> 32;
-		note("gtt %s [%d].hi = %#x", s->uuid, e, half);
+		rr_note("gtt %s [%d].hi = %#x", s->uuid, e, half);
 		ret = vgpu_wr(&s->g, off + 4, half);
 		if (!run || half == s->gtt[e] >> 32)
 			break;
@@ -588,14 +536,14 @@ static void op_gtt(struct slot *s)
 		s->pin[e] = false;
 		break;
 	case 2:			/* the whole entry */
-		note("gtt %s [%d] = %#llx", s->uuid, e,
+		rr_note("gtt %s [%d] = %#llx", s->uuid, e,
 		     (unsigned long long)vals[0]);
 		ret = vgpu_wr64(&s->g, off, vals[0]);
 		if (run && !model_commit(s, e, vals[0]))
 			failed = e;
 		break;
 	default:		/* bulk */
-		note("gtt %s [%d..%d] bulk", s->uuid, e, e + n - 1);
+		rr_note("gtt %s [%d..%d] bulk", s->uuid, e, e + n - 1);
 		ret = vfio_dev_write(&s->g.dev, s->g.bar0_off + off, vals,
 				     8 * n);
 		for (i = 0; run && i < n; i++)
@@ -603,7 +551,7 @@ static void op_gtt(struct slot *s)
 				failed = e + i;
 		break;
 	}
-	check(ret == (run ? 0 : -EBUSY), "GTT write: %d (%s)", ret,
+	rr_check(ret == (run ? 0 : -EBUSY), "GTT write: %d (%s)", ret,
 	      vfio_mig_state_name(s->state));
 	expect_dma_error(s, failed);
 }
@@ -617,44 +565,44 @@ static void op_reg(struct slot *s)
 		VGPU_REG_LAST_SEQNO, VGPU_REG_ERROR, VGPU_REG_CMDS_EXECUTED,
 		0x200, 0xffc, 0x7ff8 };
 	bool run = mig_running(s->state);
-	__u32 off, val = rnd(), r = pick(3);
+	__u32 off, val = rr_rnd(), r = rr_pick(3);
 	__u8 buf[8];
 	int ret;
 
 	cov.reg_io++;
 	if (r == 0) {			/* a read anywhere, any size */
-		off = pick(2) ? pick(0x9000) : pick(300);
-		ret = vfio_dev_read(&s->g.dev, (pick(2) ? s->g.bar0_off :
-				    s->g.cfg_off) + off, buf, 1 + pick(8));
-		note("read %s %#x: %d", s->uuid, off, ret);
+		off = rr_pick(2) ? rr_pick(0x9000) : rr_pick(300);
+		ret = vfio_dev_read(&s->g.dev, (rr_pick(2) ? s->g.bar0_off :
+				    s->g.cfg_off) + off, buf, 1 + rr_pick(8));
+		rr_note("read %s %#x: %d", s->uuid, off, ret);
 		return;
 	}
 	if (r == 1) {			/* config space: any bytes */
-		off = pick(VGPU_CFG_SIZE - 4);
+		off = rr_pick(VGPU_CFG_SIZE - 4);
 		ret = vfio_dev_write(&s->g.dev, s->g.cfg_off + off, &val, 4);
-		check(!ret, "config write %#x: %d", off, ret);
-		note("cfg %s %#x = %#x", s->uuid, off, val);
+		rr_check(!ret, "config write %#x: %d", off, ret);
+		rr_note("cfg %s %#x = %#x", s->uuid, off, val);
 		return;
 	}
-	if (pick(4) == 0) {		/* a scratch register */
-		__u32 i = pick(VGPU_NUM_SCRATCH);
+	if (rr_pick(4) == 0) {		/* a scratch register */
+		__u32 i = rr_pick(VGPU_NUM_SCRATCH);
 
 		ret = vgpu_wr(&s->g, VGPU_REG_SCRATCH0 + 4 * i, val);
 		if (run)
 			s->scratch[i] = val;
 		off = VGPU_REG_SCRATCH0 + 4 * i;
 	} else {
-		off = regs[pick(sizeof(regs) / sizeof(regs[0]))];
+		off = regs[rr_pick(sizeof(regs) / sizeof(regs[0]))];
 		if (off == VGPU_REG_IRQ_ENABLE || off == VGPU_REG_IRQ_STATUS)
 			val &= VGPU_IRQ_ALL;
 		ret = vgpu_wr(&s->g, off, val);
 	}
-	note("reg %s %#x = %#x", s->uuid, off, val);
-	check(ret == (run ? 0 : -EBUSY), "register write %#x: %d", off, ret);
+	rr_note("reg %s %#x = %#x", s->uuid, off, val);
+	rr_check(ret == (run ? 0 : -EBUSY), "register write %#x: %d", off, ret);
 	/* an odd size or alignment is refused in any state */
 	ret = vfio_dev_write(&s->g.dev, s->g.bar0_off + VGPU_REG_SCRATCH0 + 2,
 			     &val, 2);
-	check(ret == (run ? -EINVAL : -EBUSY), "unaligned register write: %d",
+	rr_check(ret == (run ? -EINVAL : -EBUSY), "unaligned register write: %d",
 	      ret);
 }
 
@@ -662,28 +610,28 @@ static void op_reg(struct slot *s)
 
 static void op_irq(struct slot *s)
 {
-	__u32 idx = pick(2) ? VFIO_PCI_MSI_IRQ_INDEX : VFIO_PCI_INTX_IRQ_INDEX;
-	int ret, r = pick(5);
+	__u32 idx = rr_pick(2) ? VFIO_PCI_MSI_IRQ_INDEX : VFIO_PCI_INTX_IRQ_INDEX;
+	int ret, r = rr_pick(5);
 
 	cov.irq_ops++;
 	if (r == 0) {
 		ret = vgpu_irq_enable(&s->g, idx);
-		note("irq %s enable %u: %d", s->uuid, idx, ret);
-		check(ret == (s->irq < 0 || s->irq == (int)idx ? 0 : -EINVAL),
+		rr_note("irq %s enable %u: %d", s->uuid, idx, ret);
+		rr_check(ret == (s->irq < 0 || s->irq == (int)idx ? 0 : -EINVAL),
 		      "SET_IRQS trigger: %d", ret);
 		if (!ret)
 			s->irq = idx;
 		drain_irq(s);	/* an enable may signal a pending event */
 	} else if (r == 1) {
 		ret = vgpu_irq_disable(&s->g, idx);
-		check(!ret, "SET_IRQS disable: %d", ret);
+		rr_check(!ret, "SET_IRQS disable: %d", ret);
 		if (s->irq == (int)idx)
 			s->irq = -1;
-		note("irq %s disable %u", s->uuid, idx);
+		rr_note("irq %s disable %u", s->uuid, idx);
 	} else if (r == 2) {
 		ret = vgpu_irq_unmask_intx(&s->g);
-		note("irq %s unmask", s->uuid);
-		check(ret == (s->irq == VFIO_PCI_INTX_IRQ_INDEX ? 0 : -EINVAL),
+		rr_note("irq %s unmask", s->uuid);
+		rr_check(ret == (s->irq == VFIO_PCI_INTX_IRQ_INDEX ? 0 : -EINVAL),
 		      "unmask: %d", ret);
 		if (mig_running(s->state))
 			drain_irq(s);
@@ -691,8 +639,8 @@ static void op_irq(struct slot *s)
 		ret = vfio_irq_set(&s->g.dev, r == 3 ? 2 : idx,
 				   VFIO_IRQ_SET_DATA_NONE |
 				   VFIO_IRQ_SET_ACTION_TRIGGER, 2, NULL, 0);
-		check(ret == -EINVAL, "bad SET_IRQS: %d", ret);
-		note("irq %s bad", s->uuid);
+		rr_check(ret == -EINVAL, "bad SET_IRQS: %d", ret);
+		rr_note("irq %s bad", s->uuid);
 	}
 }
 
@@ -742,17 +690,17 @@ static void apply_writes(struct slot *s)
 static __u32 pick_addr(struct slot *s, __u32 len)
 {
 	__u32 lo = RING_ENT * VGPU_PAGE_SIZE, span = NENT * VGPU_PAGE_SIZE - lo;
-	__u32 e, k, room, tries = chance(75) ? 0 : 32;
+	__u32 e, k, room, tries = rr_chance(75) ? 0 : 32;
 
 	for (; tries < 32; tries++) {
-		e = RING_ENT + pick(NENT - RING_ENT);
+		e = RING_ENT + rr_pick(NENT - RING_ENT);
 		for (k = e; k < NENT && s->pin[k]; k++)
 			;
 		room = (k - e) * VGPU_PAGE_SIZE;
 		if (room >= len)
-			return e * VGPU_PAGE_SIZE + 4 * pick((room - len) / 4 + 1);
+			return e * VGPU_PAGE_SIZE + 4 * rr_pick((room - len) / 4 + 1);
 	}
-	return lo + 4 * pick((span - len) / 4);
+	return lo + 4 * rr_pick((span - len) / 4);
 }
 
 /* mostly a range inside a run of pinned entries, sized to fit in it */
@@ -760,14 +708,14 @@ static void pick_range(struct slot *s, __u32 *addr, __u32 *len)
 {
 	__u32 e, k, tries;
 
-	*len = 4 * (1 + pick(pick(4) ? 64 : 3000));
-	for (tries = chance(80) ? 0 : 32; tries < 32; tries++) {
-		e = RING_ENT + pick(NENT - RING_ENT);
+	*len = 4 * (1 + rr_pick(rr_pick(4) ? 64 : 3000));
+	for (tries = rr_chance(80) ? 0 : 32; tries < 32; tries++) {
+		e = RING_ENT + rr_pick(NENT - RING_ENT);
 		for (k = e; k < NENT && s->pin[k]; k++)
 			;
 		if (k == e)
 			continue;
-		*addr = e * VGPU_PAGE_SIZE + 4 * pick(VGPU_PAGE_SIZE / 4);
+		*addr = e * VGPU_PAGE_SIZE + 4 * rr_pick(VGPU_PAGE_SIZE / 4);
 		if (*len > k * VGPU_PAGE_SIZE - *addr)
 			*len = k * VGPU_PAGE_SIZE - *addr;
 		return;
@@ -787,27 +735,27 @@ static __u32 build_known(struct slot *s, __u32 *c, __u32 max, __u32 *err,
 	*err = VGPU_ERR_NONE;
 	*done = 0;
 	nwrites = 0;
-	for (k = 1 + pick(4); k && n + 12 < max && !*err; k--) {
+	for (k = 1 + rr_pick(4); k && n + 12 < max && !*err; k--) {
 		pick_range(s, &addr, &len);
-		switch (pick(4)) {
+		switch (rr_pick(4)) {
 		case 0:
-			n += vgpu_cmd_fill(c + n, addr, len, rnd());
+			n += vgpu_cmd_fill(c + n, addr, len, rr_rnd());
 			break;
 		case 1:
-			len = 4 * (1 + pick(8));
+			len = 4 * (1 + rr_pick(8));
 			for (i = 0; i < len / 4; i++)
-				data[i] = rnd();
+				data[i] = rr_rnd();
 			n += vgpu_cmd_write(c + n, addr, data, len / 4);
 			break;
 		case 2:
 			len = 4;
-			n += vgpu_cmd_fence(c + n, addr, rnd(), pick(2));
+			n += vgpu_cmd_fence(c + n, addr, rr_rnd(), rr_pick(2));
 			break;
 		default:
 			src = pick_addr(s, len);
 			if (addr < src + len && src < addr + len) {
 				n += vgpu_cmd_lri(c + n, VGPU_REG_SCRATCH0,
-						  rnd());
+						  rr_rnd());
 				(*done)++;
 				continue;
 			}
@@ -830,11 +778,11 @@ static __u32 build_known(struct slot *s, __u32 *c, __u32 max, __u32 *err,
 
 static __u32 build_garbage(__u32 *c, __u32 max)
 {
-	__u32 n = 1 + pick(max - 1), i;
+	__u32 n = 1 + rr_pick(max - 1), i;
 
 	for (i = 0; i < n; i++)
-		c[i] = pick(3) ? rnd() : VGPU_CMD_HDR(pick(0x40), pick(4),
-						       pick(8));
+		c[i] = rr_pick(3) ? rr_rnd() : VGPU_CMD_HDR(rr_pick(0x40), rr_pick(4),
+						       rr_pick(8));
 	return n;
 }
 
@@ -863,7 +811,7 @@ static void changed_pages(struct slot *s, const char *snap, bool known)
 			if (!memcmp(mem + p * VGPU_PAGE_SIZE,
 				    snap + p * VGPU_PAGE_SIZE, VGPU_PAGE_SIZE))
 				continue;
-			check(!known || !s->tracking ||
+			rr_check(!known || !s->tracking ||
 			      bm_test(s->written[w], p),
 			      "%s: page %#llx changed, not in the model",
 			      s->uuid, (unsigned long long)(win[w].iova +
@@ -877,37 +825,37 @@ static char *snap_buf;
 
 static void op_submit(struct slot *s)
 {
-	bool known = chance(85);
+	bool known = rr_chance(85);
 	__u32 c[256], n, want = 0, err = ~0u, done = 0, before;
 	int ret;
 
 	if (mig_running(s->state) && ring_ready(s))
-		fail("ring set-up");
+		rr_fail("ring set-up");
 	before = vgpu_reg(&s->g, VGPU_REG_CMDS_EXECUTED);
 	n = known ? build_known(s, c, 200, &want, &done) :
 		    build_garbage(c, 200);
-	note("submit %s %u dwords%s (%s)", s->uuid, n,
+	rr_note("submit %s %u dwords%s (%s)", s->uuid, n,
 	     known ? "" : " (garbage)", vfio_mig_state_name(s->state));
 	snapshot(s, snap_buf);
 	ret = vgpu_run(&s->g, c, n, &err);
 	cov.submissions++;
 	if (!mig_running(s->state)) {
-		check(ret == -EBUSY, "a stopped device took a submission: %d",
+		rr_check(ret == -EBUSY, "a stopped device took a submission: %d",
 		      ret);
 		nwrites = 0;
 		return;
 	}
 	apply_writes(s);
 	cov.commands += vgpu_reg(&s->g, VGPU_REG_CMDS_EXECUTED) - before;
-	check(!ret, "submission: %d", ret);
+	rr_check(!ret, "submission: %d", ret);
 	if (known)
-		check(err == want && vgpu_reg(&s->g, VGPU_REG_CMDS_EXECUTED) -
+		rr_check(err == want && vgpu_reg(&s->g, VGPU_REG_CMDS_EXECUTED) -
 		      before == done, "%s: device error %u, model %u; %u commands done, model %u",
 		      s->uuid, err, want,
 		      vgpu_reg(&s->g, VGPU_REG_CMDS_EXECUTED) - before, done);
 	else
 		s->exact = false;
-	if (verbose) {
+	if (randrun.verbose) {
 		__u32 i;
 
 		fprintf(stderr, "#   err %u want %u done %u executed %u; dirty_pages %ld marks %ld:",
@@ -963,10 +911,10 @@ static int mig_set(struct slot *s, __u32 target, int *fd)
 	if (fd)
 		*fd = -1;
 	ret = vfio_mig_set(&s->g.dev, target, fd);
-	note("mig %s %s -> %s: %d", s->uuid, vfio_mig_state_name(cur),
+	rr_note("mig %s %s -> %s: %d", s->uuid, vfio_mig_state_name(cur),
 	     target < NSTATE ? vfio_mig_state_name(target) : "invalid", ret);
 	if (n < 0) {
-		check(ret == -EINVAL, "illegal target %u: %d", target, ret);
+		rr_check(ret == -EINVAL, "illegal target %u: %d", target, ret);
 		cov.mig_refused++;
 		return ret;
 	}
@@ -980,7 +928,7 @@ static int mig_set(struct slot *s, __u32 target, int *fd)
 	}
 	s->state = cur;
 	cov.state_seen[cur] = true;
-	check(ret == want, "%s -> %u: %d, model %d", s->uuid, target, ret, want);
+	rr_check(ret == want, "%s -> %u: %d, model %d", s->uuid, target, ret, want);
 	if (want)
 		cov.mig_refused++;
 	return ret;
@@ -1004,7 +952,7 @@ static void take_fd(struct slot *s, int fd)
 static void op_mig(struct slot *s)
 {
 	static const __u32 odd[] = { VFIO_DEVICE_STATE_ERROR, NSTATE, 42 };
-	__u32 target = pick(10) ? 1 + pick(NSTATE - 1) : odd[pick(3)];
+	__u32 target = rr_pick(10) ? 1 + rr_pick(NSTATE - 1) : odd[rr_pick(3)];
 	int fd = -1;
 
 	if (!mig_running(s->state) && s->g.irq_fd >= 0)
@@ -1025,13 +973,13 @@ static void op_fd(struct slot *s)
 	int ret;
 
 	cov.fd_ops++;
-	switch (pick(5)) {
+	switch (rr_pick(5)) {
 	case 0:
 		if (s->save_fd < 0)
 			return;
-		n = read(s->save_fd, buf, 1 + pick(sizeof(buf) - 1));
-		note("read save fd %s: %zd", s->uuid, n);
-		check(s->save_live ? (n >= 0 || errno == ENOMSG) :
+		n = read(s->save_fd, buf, 1 + rr_pick(sizeof(buf) - 1));
+		rr_note("read save fd %s: %zd", s->uuid, n);
+		rr_check(s->save_live ? (n >= 0 || errno == ENOMSG) :
 		      (n < 0 && errno == ENODEV), "save fd read: %zd %d", n,
 		      errno);
 		break;
@@ -1039,8 +987,8 @@ static void op_fd(struct slot *s)
 		if (s->save_fd < 0)
 			return;
 		ret = vfio_precopy_info(s->save_fd, &info);
-		note("precopy info %s: %d", s->uuid, ret);
-		check(ret == (!s->save_live ? -ENODEV :
+		rr_note("precopy info %s: %d", s->uuid, ret);
+		rr_check(ret == (!s->save_live ? -ENODEV :
 			      s->state == VFIO_DEVICE_STATE_PRE_COPY ||
 			      s->state == VFIO_DEVICE_STATE_PRE_COPY_P2P ? 0 :
 			      -EINVAL), "precopy info: %d", ret);
@@ -1049,20 +997,20 @@ static void op_fd(struct slot *s)
 		if (s->res_fd < 0)
 			return;
 		for (n = 0; n < (ssize_t)sizeof(buf); n++)
-			buf[n] = rnd();
-		n = write(s->res_fd, buf, 1 + pick(sizeof(buf) - 1));
-		note("junk to resume fd %s: %zd", s->uuid, n);
-		check(s->res_live || (n < 0 && errno == ENODEV),
+			buf[n] = rr_rnd();
+		n = write(s->res_fd, buf, 1 + rr_pick(sizeof(buf) - 1));
+		rr_note("junk to resume fd %s: %zd", s->uuid, n);
+		rr_check(s->res_live || (n < 0 && errno == ENODEV),
 		      "resume fd write: %zd %d", n, errno);
 		s->res_valid = false;
 		break;
 	case 3:
 		fd_close(&s->save_fd, &s->save_live);
-		note("close save fd %s", s->uuid);
+		rr_note("close save fd %s", s->uuid);
 		break;
 	default:
 		fd_close(&s->res_fd, &s->res_live);
-		note("close resume fd %s", s->uuid);
+		rr_note("close resume fd %s", s->uuid);
 		break;
 	}
 }
@@ -1071,8 +1019,8 @@ static void op_fd(struct slot *s)
 
 static void op_reset(struct slot *s)
 {
-	note("reset %s", s->uuid);
-	check(!vgpu_reset(&s->g), "reset");
+	rr_note("reset %s", s->uuid);
+	rr_check(!vgpu_reset(&s->g), "reset");
 	s->state = VFIO_DEVICE_STATE_RUNNING;
 	s->save_live = s->res_live = false;
 	model_clear(s);
@@ -1081,14 +1029,14 @@ static void op_reset(struct slot *s)
 
 static void op_close_reopen(struct slot *s)
 {
-	note("close %s", s->uuid);
+	rr_note("close %s", s->uuid);
 	vgpu_close(&s->g);
 	s->open = false;
 	/* data fds stay open: dead now, but kept to be used (ENODEV) */
 	s->save_live = s->res_live = false;
-	if (chance(50)) {
+	if (rr_chance(50)) {
 		check_all();
-		note("reopen %s", s->uuid);
+		rr_note("reopen %s", s->uuid);
 		slot_open(s);
 		cov.reopens++;
 	}
@@ -1101,13 +1049,13 @@ static void dead_fds(struct slot *s)
 	char buf[16] = { 0 };
 
 	if (s->save_fd >= 0) {
-		check(read(s->save_fd, buf, sizeof(buf)) < 0 && errno == ENODEV,
+		rr_check(read(s->save_fd, buf, sizeof(buf)) < 0 && errno == ENODEV,
 		      "read on a removed device's data fd");
-		check(vfio_precopy_info(s->save_fd, &info) == -ENODEV,
+		rr_check(vfio_precopy_info(s->save_fd, &info) == -ENODEV,
 		      "precopy info on a removed device's data fd");
 	}
 	if (s->res_fd >= 0)
-		check(write(s->res_fd, buf, sizeof(buf)) < 0 && errno == ENODEV,
+		rr_check(write(s->res_fd, buf, sizeof(buf)) < 0 && errno == ENODEV,
 		      "write to a removed device's data fd");
 	fd_close(&s->save_fd, &s->save_live);
 	fd_close(&s->res_fd, &s->res_live);
@@ -1115,20 +1063,20 @@ static void dead_fds(struct slot *s)
 
 static void op_lifecycle(void)
 {
-	struct slot *s = &slots[pick(NSLOT)];
+	struct slot *s = &slots[rr_pick(NSLOT)];
 
 	if (!s->uuid[0]) {
-		note("create");
+		rr_note("create");
 		slot_create(s);
 	} else if (!s->open) {
-		if (chance(50)) {
-			note("reopen %s", s->uuid);
+		if (rr_chance(50)) {
+			rr_note("reopen %s", s->uuid);
 			slot_open(s);
 			cov.reopens++;
 			return;
 		}
-		note("remove %s", s->uuid);
-		check(!mdev_remove(s->uuid), "remove %s", s->uuid);
+		rr_note("remove %s", s->uuid);
+		rr_check(!mdev_remove(s->uuid), "remove %s", s->uuid);
 		s->uuid[0] = 0;
 		cov.removes++;
 		dead_fds(s);
@@ -1161,7 +1109,7 @@ static void mig_round(struct slot *d, struct slot *s)
 	for (w = 1; w < NWIN; w++) {
 		if (!s->mapped[w])
 			continue;
-		check(!vfio_dirty_get_pages(&s->g.iommu, win[w].iova,
+		rr_check(!vfio_dirty_get_pages(&s->g.iommu, win[w].iova,
 				(__u64)win[w].pages * VGPU_PAGE_SIZE, bm),
 		      "round report");
 		judge_report(s, w, bm);
@@ -1178,15 +1126,15 @@ static void mig_compare(struct slot *d, struct slot *s)
 	int w;
 
 	for (off = VGPU_REG_RING_BASE; off < VGPU_REG_SCRATCH_END; off += 4)
-		check(vgpu_reg(&d->g, off) == vgpu_reg(&s->g, off),
+		rr_check(vgpu_reg(&d->g, off) == vgpu_reg(&s->g, off),
 		      "migrated register %#x differs", off);
-	check(!vfio_dev_read(&s->g.dev, s->g.bar0_off + VGPU_GTT_WINDOW, a,
+	rr_check(!vfio_dev_read(&s->g.dev, s->g.bar0_off + VGPU_GTT_WINDOW, a,
 			     sizeof(a)) &&
 	      !vfio_dev_read(&d->g.dev, d->g.bar0_off + VGPU_GTT_WINDOW, b,
 			     sizeof(b)) && !memcmp(a, b, sizeof(a)),
 	      "migrated GTT differs");
 	for (w = 1; w < NWIN; w++)
-		check(!s->mapped[w] || !d->mapped[w] ||
+		rr_check(!s->mapped[w] || !d->mapped[w] ||
 		      !memcmp(vgpu_iova_ptr(&s->g, win[w].iova),
 			      vgpu_iova_ptr(&d->g, win[w].iova),
 			      win[w].pages * VGPU_PAGE_SIZE),
@@ -1230,7 +1178,7 @@ static void op_migrate(struct slot *s)
 
 	if (!d)
 		return;
-	note("migrate %s -> %s", s->uuid, d->uuid);
+	rr_note("migrate %s -> %s", s->uuid, d->uuid);
 	cov.migrations++;
 	fd_close(&s->save_fd, &s->save_live);
 	fd_close(&d->res_fd, &d->res_live);
@@ -1238,7 +1186,7 @@ static void op_migrate(struct slot *s)
 	    mig_set(s, VFIO_DEVICE_STATE_RUNNING, NULL))
 		op_reset(s);
 	if (!s->tracking) {
-		check(!vfio_dirty_start(&s->g.iommu), "dirty start");
+		rr_check(!vfio_dirty_start(&s->g.iommu), "dirty start");
 		s->tracking = true;
 		memset(s->written, 0, sizeof(s->written));
 	}
@@ -1246,29 +1194,29 @@ static void op_migrate(struct slot *s)
 	for (w = 1; w < NWIN; w++)
 		copy_pages(d, s, w, NULL);
 	mig_round(d, s);
-	check(!mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, &fd), "PRE_COPY");
-	for (k = pick(4); k; k--) {
+	rr_check(!mig_set(s, VFIO_DEVICE_STATE_PRE_COPY, &fd), "PRE_COPY");
+	for (k = rr_pick(4); k; k--) {
 		n = vfio_mig_read(fd, stream + len, STREAM_CAP - len);
-		check(n >= 0, "precopy read: %ld", n);
+		rr_check(n >= 0, "precopy read: %ld", n);
 		len += n;
 		op_submit(s);
-		if (chance(50))
+		if (rr_chance(50))
 			op_gtt(s);
 		mig_round(d, s);
 	}
-	check(!mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, NULL), "STOP_COPY");
+	rr_check(!mig_set(s, VFIO_DEVICE_STATE_STOP_COPY, NULL), "STOP_COPY");
 	n = vfio_mig_read(fd, stream + len, STREAM_CAP - len);
-	check(n > 0, "stop-copy read: %ld", n);
+	rr_check(n > 0, "stop-copy read: %ld", n);
 	len += n;
 	close(fd);
 	mig_round(d, s);
-	check(!mig_set(s, VFIO_DEVICE_STATE_STOP, NULL), "source STOP");
+	rr_check(!mig_set(s, VFIO_DEVICE_STATE_STOP, NULL), "source STOP");
 	/* the destination */
 	if (d->state != VFIO_DEVICE_STATE_STOP &&
 	    mig_set(d, VFIO_DEVICE_STATE_STOP, NULL))
 		op_reset(d), mig_set(d, VFIO_DEVICE_STATE_STOP, NULL);
-	check(!mig_set(d, VFIO_DEVICE_STATE_RESUMING, &fd), "RESUMING");
-	check(!vfio_mig_write(fd, stream, len), "stream write");
+	rr_check(!mig_set(d, VFIO_DEVICE_STATE_RESUMING, &fd), "RESUMING");
+	rr_check(!vfio_mig_write(fd, stream, len), "stream write");
 	close(fd);
 	mig_expect(d, s);
 	ret = mig_set(d, VFIO_DEVICE_STATE_STOP, NULL);
@@ -1279,7 +1227,7 @@ static void op_migrate(struct slot *s)
 	} else {
 		op_reset(d);
 	}
-	mig_set(s, chance(80) ? VFIO_DEVICE_STATE_RUNNING :
+	mig_set(s, rr_chance(80) ? VFIO_DEVICE_STATE_RUNNING :
 				VFIO_DEVICE_STATE_STOP, NULL);
 }
 
@@ -1288,7 +1236,7 @@ static void op_migrate(struct slot *s)
 static void one_step(void)
 {
 	struct slot *s = any_open();
-	__u32 r = pick(100);
+	__u32 r = rr_pick(100);
 
 	if (!s || r < 4) {
 		op_lifecycle();
@@ -1322,14 +1270,6 @@ static void one_step(void)
 		op_close_reopen(s);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int count_true(const bool *b, int n)
 {
 	int i, k = 0;
@@ -1351,7 +1291,7 @@ static void teardown(void)
 		if (!s->uuid[0])
 			continue;
 		vgpu_close(&s->g);
-		check(!mdev_remove(s->uuid), "remove %s", s->uuid);
+		rr_check(!mdev_remove(s->uuid), "remove %s", s->uuid);
 		s->uuid[0] = 0;
 	}
 }
@@ -1385,41 +1325,18 @@ static void report(unsigned int seed, double secs)
 
 int main(int argc, char **argv)
 {
-	unsigned int seed = time(NULL);
-	double secs = 60, t0;
-	long max_steps = -1;
-	int opt, i;
+	double secs;
+	int i;
 
-	while ((opt = getopt(argc, argv, "s:t:n:vk")) != -1) {
-		switch (opt) {
-		case 's':
-			seed = strtoul(optarg, NULL, 0);
-			break;
-		case 't':
-			secs = atof(optarg);
-			break;
-		case 'n':
-			max_steps = atol(optarg);
-			break;
-		case 'v':
-			verbose = true;
-			break;
-		case 'k':
-			keep = true;
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-s SEED] [-t SECONDS] [-n STEPS] [-v]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (rr_args(argc, argv, 60, true))
+		return 2;
 	printf("TAP version 13\n1..1\n");
 	if (!vgpu_present()) {
 		printf("ok 1 # SKIP sample_vgpu not loaded\n");
 		return 0;
 	}
-	rng = seed ? seed : 1;
+	randrun.name = "vgpu torture";
+	randrun.on_fail = print_counters;
 	stream = malloc(STREAM_CAP);
 	snap_buf = malloc(NWIN * 64 * VGPU_PAGE_SIZE);
 	if (!stream || !snap_buf)
@@ -1427,25 +1344,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < NSLOT; i++)
 		slots[i].save_fd = slots[i].res_fd = -1;
 	kmsg_open();
-	printf("# seed %u (repeat: -s %u)\n", seed, seed);
 	slot_create(&slots[0]);
 	slot_create(&slots[1]);
 	cov.state_seen[VFIO_DEVICE_STATE_RUNNING] = true;
-	t0 = now();
-	for (step = 0; max_steps < 0 || step < max_steps; step++) {
-		if (!(step % 64) && now() - t0 > secs)
-			break;
-		one_step();
-		check_all();
-		cov.steps++;
-	}
+	secs = rr_run(one_step, check_all, &cov.steps);
 	for (i = 0; i < NSLOT; i++)
 		if (slots[i].open && slots[i].tracking)
 			op_report(&slots[i]);
-	if (keep)
+	if (randrun.keep)
 		return 0;
 	teardown();
 	check_all();
-	report(seed, now() - t0);
+	report(randrun.seed, secs);
 	return 0;
 }

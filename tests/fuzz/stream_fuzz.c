@@ -10,8 +10,8 @@
  * and CRCs fixed after each mutation) so that inputs get past the CRC to
  * the field checks, and mutates fields with hostile values: GTT run flags,
  * junk high bits, IOVAs the destination has not mapped, registers out of
- * range, runs out of order or overlapping, records truncated, duplicated
- * or of the wrong kind.  The control block picks the type, the
+ * range, runs out of order or overlapping, display states the device
+ * cannot be in, records truncated, duplicated or of the wrong kind.  The control block picks the type, the
  * destination's mappings and prior state, where the chunks of write()
  * split the stream (across headers too), a user copy that faults, and an
  * allocation that fails during the load.
@@ -21,10 +21,11 @@
  *    written independently of the driver, predicts write()'s errno and
  *    whether RESUMING -> STOP must succeed; the driver must agree;
  *  - accepted: registers are within their documented ranges, the GTT
- *    reads back as the stream said, pages_pinned equals the valid
- *    non-revoked entries and equals the pins the fake type1 holds, saving
- *    the state again gives the same GTT, and a pending doorbell runs on
- *    the loaded state without harm;
+ *    and the display registers read back as the stream said, pages_pinned
+ *    equals the valid non-revoked entries and equals the pins the fake
+ *    type1 holds, saving the state again gives the same GTT and display
+ *    state, and a pending doorbell, flip and writeback run on the loaded
+ *    state without harm, every page they write reported;
  *  - rejected: the device is in RESUMING with reset registers and an
  *    empty GTT, and after VFIO_DEVICE_RESET it runs a submission;
  *  - always: no WARN (kshim aborts), no pin or file or instance left after
@@ -43,6 +44,7 @@
 #define HDR_LEN		sizeof(struct vgpu_mig_hdr)
 #define RUN_LEN		sizeof(struct vgpu_mig_gtt_run)
 #define REGS_LEN	sizeof(struct vgpu_mig_regs)
+#define DISP_LEN	VGPU_MIG_DISPLAY_LEN
 #define MAX_PAGES_MAPPED 2048
 #define NTYPES		3	/* small, medium, large: whole-GTT checks stay fast */
 #define MAX_RECS	16
@@ -74,7 +76,7 @@ struct fuzz_ctl {
 };
 
 static struct {
-	u64 inputs, accepted, rejected, wr_rejected, alloc_failed, ran;
+	u64 inputs, accepted, rejected, wr_rejected, alloc_failed, ran, vblanks;
 	u64 by_errno[5];	/* EINVAL, EOPNOTSUPP, EBADMSG, ENOMEM, other */
 } stats;
 
@@ -90,7 +92,7 @@ static void count_errno(int err)
 
 static void print_stats(void)
 {
-	fprintf(stderr, "stream_fuzz: %llu streams: %llu accepted, %llu rejected (%llu by write(); EINVAL %llu, EOPNOTSUPP %llu, EBADMSG %llu, ENOMEM %llu, other %llu); %llu loaded submissions run\n",
+	fprintf(stderr, "stream_fuzz: %llu streams: %llu accepted, %llu rejected (%llu by write(); EINVAL %llu, EOPNOTSUPP %llu, EBADMSG %llu, ENOMEM %llu, other %llu); %llu loaded submissions run, %llu vblanks\n",
 		(unsigned long long)stats.inputs,
 		(unsigned long long)stats.accepted,
 		(unsigned long long)stats.rejected,
@@ -100,7 +102,8 @@ static void print_stats(void)
 		(unsigned long long)stats.by_errno[2],
 		(unsigned long long)stats.by_errno[3],
 		(unsigned long long)stats.by_errno[4],
-		(unsigned long long)stats.ran);
+		(unsigned long long)stats.ran,
+		(unsigned long long)stats.vblanks);
 }
 
 static void check(int cond, const char *what)
@@ -151,11 +154,55 @@ struct ref {
 	int stop_err;		/* errno of RESUMING -> STOP, 0: must load */
 	const u8 *full;		/* payload of the last FULL record */
 	size_t full_len;
+	const u8 *disp;		/* payload of the last DISPLAY record */
 };
 
 static size_t fixed_len(u32 kind)
 {
+	if (kind == VGPU_MIG_REC_DISPLAY)
+		return DISP_LEN;
 	return kind == VGPU_MIG_REC_FULL ? VGPU_MIG_FULL_FIXED : 0;
+}
+
+/* DISPLAY payload fields, by index (struct vgpu_mig_display) */
+enum { D_CTL, D_HACT, D_VACT, D_HTOT, D_VTOT, D_CLOCK, D_VBLANK, D_PCTL,
+       D_PBASE, D_PSTRIDE, D_LCTL, D_LBASE, D_LSTRIDE, D_WBASE, D_WSTRIDE,
+       D_PENDING, D_FLIPSEQ, D_WBSEQ, D_ERROR, D_RSV, D_N };
+
+static u32 dfield(const u8 *p, int i)
+{
+	return rd32(p + 4 * i);
+}
+
+/* the docs' display checks: a state the device can be in */
+static int ref_display(const u8 *p)
+{
+	u32 pend = dfield(p, D_PENDING), vb = dfield(p, D_VBLANK);
+	u64 frame;
+
+	if (dfield(p, D_RSV) || dfield(p, D_CTL) > 1 ||
+	    (dfield(p, D_PCTL) & ~0xff01u) || (dfield(p, D_LCTL) & ~0xff01u) ||
+	    (pend & ~6u) || dfield(p, D_ERROR) > VGPU_ERR_MAX)
+		return -EINVAL;
+	if (!dfield(p, D_CTL))
+		return pend ? -EINVAL : 0;
+	if (dfield(p, D_HACT) < 64 || dfield(p, D_HACT) > 2560 ||
+	    dfield(p, D_VACT) < 64 || dfield(p, D_VACT) > 1600 ||
+	    dfield(p, D_HTOT) < dfield(p, D_HACT) || dfield(p, D_HTOT) > 65535 ||
+	    dfield(p, D_VTOT) < dfield(p, D_VACT) || dfield(p, D_VTOT) > 65535 ||
+	    !dfield(p, D_CLOCK))
+		return -EINVAL;
+	frame = (u64)dfield(p, D_HTOT) * dfield(p, D_VTOT) * 1000000 /
+		dfield(p, D_CLOCK);
+	if (frame < 4000000 || frame > 1000000000)
+		return -EINVAL;
+	if (((pend & 2) && (int32_t)(dfield(p, D_FLIPSEQ) - vb) > 1) ||
+	    ((pend & 4) && (int32_t)(dfield(p, D_WBSEQ) - vb) > 1))
+		return -EINVAL;
+	if ((dfield(p, D_LCTL) & 1) && ((dfield(p, D_LCTL) >> 8) ||
+					((dfield(p, D_LBASE) | dfield(p, D_LSTRIDE)) & 3)))
+		return -EINVAL;
+	return 0;
 }
 
 static int ref_hdr(const u8 *h, const struct vgpu_type *t)
@@ -167,10 +214,13 @@ static int ref_hdr(const u8 *h, const struct vgpu_type *t)
 	if ((rd32(h + 8) & 0xffff) != VGPU_MIG_VERSION_MAJOR)
 		return -EOPNOTSUPP;
 	if (rd64(h + 32) || (kind != VGPU_MIG_REC_PRECOPY &&
-			     kind != VGPU_MIG_REC_FULL))
+			     kind != VGPU_MIG_REC_FULL &&
+			     kind != VGPU_MIG_REC_DISPLAY))
 		return -EINVAL;
 	if (rd32(h + 16) != t->id || rd32(h + 20) != t->gtt_entries)
 		return -EINVAL;
+	if (kind == VGPU_MIG_REC_DISPLAY)
+		return len == DISP_LEN ? 0 : -EINVAL;
 	if (len < fixed_len(kind) ||
 	    len > fixed_len(kind) + (u64)RUN_LEN * t->gtt_entries ||
 	    (len - fixed_len(kind)) % RUN_LEN)
@@ -237,6 +287,13 @@ static void ref_read(struct ref *r, const u8 *s, size_t len,
 		if (crc32_ieee(s + pos + HDR_LEN, plen) != rd32(s + pos + 28)) {
 			r->wr_err = -EBADMSG;
 			break;
+		}
+		if (rd32(s + pos + 12) == VGPU_MIG_REC_DISPLAY) {
+			r->wr_err = ref_display(s + pos + HDR_LEN);
+			if (!r->wr_err)
+				r->disp = s + pos + HDR_LEN;
+			pos += HDR_LEN + plen;
+			continue;
 		}
 		r->wr_err = ref_runs(s + pos + HDR_LEN + fixed_len(rd32(s + pos + 12)),
 				     plen - fixed_len(rd32(s + pos + 12)), t);
@@ -347,6 +404,41 @@ static void check_regs(struct vgpu_dev *v)
 	check(!(st & ~(VGPU_STATUS_BUSY | VGPU_STATUS_ERROR)), "STATUS bits");
 	check(!!(st & VGPU_STATUS_ERROR) == !!err, "STATUS.ERROR iff ERROR");
 	check(vh_reg(v, VGPU_REG_ID) == VGPU_ID_MAGIC, "ID");
+	check(vh_reg(v, VGPU_REG_DISP_CTL) <= VGPU_DISP_CTL_ENABLE,
+	      "DISP_CTL has only ENABLE");
+	check(!(vh_reg(v, VGPU_REG_DISP_STATUS) & ~7u), "DISP_STATUS bits");
+	check(vh_reg(v, VGPU_REG_DISP_ERROR) <= VGPU_ERR_MAX,
+	      "DISP_ERROR is a VGPU_ERR_* code");
+}
+
+/* the display registers as the DISPLAY payload @p says (reset if NULL) */
+static void check_display(struct vgpu_dev *v, const u8 *p)
+{
+	static const u8 zero[DISP_LEN];
+	static const struct {
+		u32 reg;
+		int field;
+	} map[] = {
+		{ VGPU_REG_DISP_CTL, D_CTL }, { VGPU_REG_DISP_HACTIVE, D_HACT },
+		{ VGPU_REG_DISP_VACTIVE, D_VACT },
+		{ VGPU_REG_DISP_HTOTAL, D_HTOT }, { VGPU_REG_DISP_VTOTAL, D_VTOT },
+		{ VGPU_REG_DISP_CLOCK, D_CLOCK }, { VGPU_REG_DISP_VBLANK, D_VBLANK },
+		{ VGPU_REG_PLANE_CTL, D_PCTL }, { VGPU_REG_PLANE_BASE, D_PBASE },
+		{ VGPU_REG_PLANE_STRIDE, D_PSTRIDE },
+		{ VGPU_REG_PLANE_LIVE_CTL, D_LCTL },
+		{ VGPU_REG_PLANE_LIVE_BASE, D_LBASE },
+		{ VGPU_REG_PLANE_LIVE_STRIDE, D_LSTRIDE },
+		{ VGPU_REG_WB_BASE, D_WBASE }, { VGPU_REG_WB_STRIDE, D_WSTRIDE },
+		{ VGPU_REG_DISP_ERROR, D_ERROR },
+	};
+	unsigned int i;
+
+	p = p ?: zero;
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		check(vh_reg(v, map[i].reg) == dfield(p, map[i].field),
+		      "a display register reads back as streamed");
+	check(vh_reg(v, VGPU_REG_DISP_STATUS) ==
+	      (dfield(p, D_CTL) | dfield(p, D_PENDING)), "DISP_STATUS as streamed");
 }
 
 /*
@@ -395,22 +487,32 @@ static void check_gtt(struct vgpu_dev *v, const u8 *full, size_t len)
 	check(kshim_pins() == pinned, "type1's pins == pages_pinned");
 }
 
-/* saving the loaded state again gives the same GTT */
-static void check_resave(struct vgpu_dev *v, const u8 *full, size_t len)
+/* saving the loaded state again gives the same GTT and display state */
+static void check_resave(struct vgpu_dev *v, const struct ref *r)
 {
+	static const u8 zero[DISP_LEN];
 	u32 n = v->type->gtt_entries;
+	size_t slen, plen, pos = 0;
 	struct file *f;
-	size_t slen, plen;
 	u8 *s;
 
 	check(!vh_set_state(v, VFIO_DEVICE_STATE_STOP_COPY, &f), "STOP_COPY");
 	s = vh_read_all(f, &slen);
 	fput(f);
-	check(slen >= HDR_LEN && rd32(s + 12) == VGPU_MIG_REC_FULL, "resaved");
-	plen = rd32(s + 24);
-	check(slen == HDR_LEN + plen, "one FULL record");
-	expand(full, len, n, gtt_val, gtt_pin);
-	expand(s + HDR_LEN, plen, n, gtt_val2, gtt_pin2);
+	if (r->disp && memcmp(r->disp, zero, DISP_LEN)) {
+		check(slen >= HDR_LEN + DISP_LEN &&
+		      rd32(s + 12) == VGPU_MIG_REC_DISPLAY &&
+		      rd32(s + 24) == DISP_LEN &&
+		      !memcmp(s + HDR_LEN, r->disp, DISP_LEN),
+		      "resaved: the same DISPLAY record");
+		pos = HDR_LEN + DISP_LEN;
+	}
+	check(slen >= pos + HDR_LEN && rd32(s + pos + 12) == VGPU_MIG_REC_FULL,
+	      "resaved");
+	plen = rd32(s + pos + 24);
+	check(slen == pos + HDR_LEN + plen, "one FULL record last");
+	expand(r->full, r->full_len, n, gtt_val, gtt_pin);
+	expand(s + pos + HDR_LEN, plen, n, gtt_val2, gtt_pin2);
 	check(!memcmp(gtt_val, gtt_val2, n * sizeof(*gtt_val)) &&
 	      !memcmp(gtt_pin, gtt_pin2, n * sizeof(*gtt_pin)),
 	      "saved again, the same GTT");
@@ -428,6 +530,7 @@ static void check_cleared(struct vgpu_dev *v)
 		check(!vh_reg(v, VGPU_REG_SCRATCH0 + 4 * i), "scratch reset");
 	check(!vh_reg(v, VGPU_REG_RING_CTL) && !vh_reg(v, VGPU_REG_IRQ_ENABLE) &&
 	      !vh_reg(v, VGPU_REG_STATUS), "registers reset");
+	check_display(v, NULL);
 	check(!vh_gtt_all(v, gtt_val), "GTT read");
 	for (i = 0; i < v->type->gtt_entries; i++)
 		check(!gtt_val[i], "GTT empty");
@@ -500,13 +603,18 @@ static void accepted(struct vgpu_dev *v, const struct ref *r)
 
 	check_regs(v);
 	check_gtt(v, r->full, r->full_len);
-	check_resave(v, r->full, r->full_len);
+	check_display(v, r->disp);
+	check_resave(v, r);
 	pins = kshim_pins();
 	snap = snapshot();
 	kshim_dirty_clear();
 	check(snap && !vh_set_state(v, VFIO_DEVICE_STATE_RUNNING, NULL),
 	      "RUNNING");
 	stats.ran += vh_run(v);
+	kshim_now_ns += 1000000000ull;	/* the next vblank, at the most */
+	stats.vblanks += vh_run_display(v);
+	check(!(vh_reg(v, VGPU_REG_DISP_STATUS) & 6),
+	      "pending flip and writeback done at the next vblank");
 	check_writes_reported(snap);
 	free(snap);
 	check_regs(v);
@@ -779,12 +887,17 @@ static void mutate_rec(struct input *in, u32 *s)
 
 	switch (rnd(s) % 8) {
 	case 0:				/* a register, out of range */
-		if (fixed && r->len >= fixed)
+		if (rd32(r->hdr + 12) == VGPU_MIG_REC_DISPLAY && r->len >= fixed) {
+			u32 f = rnd(s) % D_N;
+
+			wr32(r->pl + 4 * f, pick_u32(s, dfield(r->pl, f)));
+		} else if (fixed && r->len >= fixed) {
 			wr32(r->pl + 4 * (rnd(s) % (REGS_LEN / 4)),
 			     pick_u32(s, 0));
+		}
 		break;
 	case 1:				/* config space */
-		if (fixed && r->len >= fixed)
+		if (rd32(r->hdr + 12) == VGPU_MIG_REC_FULL && r->len >= fixed)
 			r->pl[REGS_LEN + rnd(s) % VGPU_CFG_SIZE] = rnd(s);
 		break;
 	case 2:
@@ -799,8 +912,8 @@ static void mutate_rec(struct input *in, u32 *s)
 	case 5:
 		mutate_header(r, s);
 		return;			/* header as mutated: length, CRC too */
-	case 6:				/* the other kind */
-		wr32(r->hdr + 12, rd32(r->hdr + 12) ^ 3);
+	case 6:				/* another kind */
+		wr32(r->hdr + 12, 1 + (rd32(r->hdr + 12) + rnd(s) % 2) % 3);
 		break;
 	default:
 		r->len = r->len ? rnd(s) % r->len : 0;	/* truncate */
@@ -940,6 +1053,33 @@ static void seed_doorbell(struct vgpu_dev *v)
 	vh_wr(v, VGPU_REG_DOORBELL, 1);
 }
 
+/*
+ * A pipe running with a latched plane, then a flip and a writeback that
+ * are still pending when the stream is taken: both travel, and run at the
+ * destination's first vblank (within the windows the seed maps).
+ */
+static void seed_display(struct vgpu_dev *v)
+{
+	vh_wr(v, VGPU_REG_DISP_HACTIVE, 64);
+	vh_wr(v, VGPU_REG_DISP_VACTIVE, 64);
+	vh_wr(v, VGPU_REG_DISP_HTOTAL, 80);
+	vh_wr(v, VGPU_REG_DISP_VTOTAL, 70);
+	vh_wr(v, VGPU_REG_DISP_CLOCK, 336);
+	vh_wr(v, VGPU_REG_DISP_CTL, VGPU_DISP_CTL_ENABLE);
+	vh_wr(v, VGPU_REG_PLANE_CTL, VGPU_PLANE_CTL_ENABLE);
+	vh_wr(v, VGPU_REG_PLANE_BASE, 0);
+	vh_wr(v, VGPU_REG_PLANE_STRIDE, 256);
+	vh_wr(v, VGPU_REG_PLANE_COMMIT, 1);
+	kshim_now_ns += 20000000;
+	vh_run_display(v);
+	vh_wr(v, VGPU_REG_PLANE_BASE, 4 * 4096);
+	vh_wr(v, VGPU_REG_PLANE_COMMIT, 1);
+	vh_wr(v, VGPU_REG_WB_BASE, 8 * 4096);
+	vh_wr(v, VGPU_REG_WB_STRIDE, 512);
+	vh_wr(v, VGPU_REG_WB_COMMIT, 1);
+	vh_wr(v, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_ALL);
+}
+
 /* a source state: contiguous runs, holes, a revoked range, odd entries */
 static struct vgpu_dev *seed_source(u8 type, int shape)
 {
@@ -963,12 +1103,15 @@ static struct vgpu_dev *seed_source(u8 type, int shape)
 		vh_dma_unmap(v, windows[1].iova + (8 << 12), 8 << 12);
 	if (shape == 3)
 		seed_doorbell(v);
+	if (shape == 4)
+		seed_display(v);
 	return v;
 }
 
 static void make_seeds(const char *dir)
 {
-	static const char *shapes[] = { "runs", "mixed", "revoked", "doorbell" };
+	static const char *shapes[] = { "runs", "mixed", "revoked", "doorbell",
+					"display" };
 	struct file *f;
 	char name[64];
 	size_t len, l2;

@@ -139,6 +139,15 @@ bool cancel_work_sync(struct work_struct *w)
 	return was;
 }
 
+bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
+		      unsigned long delay)
+{
+	dw->delay = delay;
+	return !queue_work(wq, &dw->work);
+}
+
+u64 kshim_now_ns;
+
 /* Run @w if it is queued, as the workqueue would; 1 if it ran. */
 int kshim_run_work(struct work_struct *w)
 {

@@ -207,6 +207,26 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *w);
 bool cancel_work_sync(struct work_struct *w);
 int kshim_run_work(struct work_struct *w);
 
+/* delayed work: queued like work; the delay is kept for the tests to see */
+struct delayed_work {
+	struct work_struct work;
+	unsigned long delay;	/* jiffies of the last (re)queue */
+};
+#define INIT_DELAYED_WORK(dw, f) (INIT_WORK(&(dw)->work, f), (dw)->delay = 0)
+#define to_delayed_work(w)	container_of(w, struct delayed_work, work)
+bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dw,
+		      unsigned long delay);
+#define cancel_delayed_work_sync(dw) cancel_work_sync(&(dw)->work)
+
+/* time: a clock the tests set and advance; HZ 250 as Debian's kernels */
+extern u64 kshim_now_ns;
+#define ktime_get_ns()		(kshim_now_ns)
+#define HZ			250
+#define nsecs_to_jiffies(ns)	((unsigned long)((ns) / (1000000000ull / HZ)))
+#define div64_u64(a, b)		((u64)(a) / (u64)(b))
+#define div64_u64_rem(a, b, r)	({ u64 _a = (a), _b = (b); \
+				   *(r) = _a % _b; _a / _b; })
+
 /* eventfd: a counter */
 struct eventfd_ctx {
 	u64 count;

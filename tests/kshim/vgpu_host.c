@@ -50,6 +50,7 @@ struct vgpu_dev *vh_create(u32 type_id)
 	mutex_init(&v->lock);
 	mutex_init(&v->state_mutex);
 	INIT_WORK(&v->exec_work, vgpu_exec_work);
+	vgpu_display_init(v);
 	v->irq_index = VGPU_IRQ_NONE;
 	vgpu_cfg_init(v);
 	v->vdev.mig_ops = &vgpu_mig_ops;
@@ -70,8 +71,10 @@ void vh_destroy(struct vgpu_dev *v)
 	vgpu_mig_close(v);
 	mutex_lock(&v->lock);
 	v->open = false;
+	vgpu_display_freeze(v);
 	mutex_unlock(&v->lock);
 	cancel_work_sync(&v->exec_work);
+	vgpu_display_cancel(v);
 	mutex_lock(&v->lock);
 	vgpu_gtt_clear(v);
 	vgpu_irq_release(v);
@@ -143,6 +146,11 @@ int vh_gtt_all(struct vgpu_dev *v, u64 *vals)
 int vh_run(struct vgpu_dev *v)
 {
 	return kshim_run_work(&v->exec_work);
+}
+
+int vh_run_display(struct vgpu_dev *v)
+{
+	return kshim_run_work(&v->disp.work.work);
 }
 
 int vh_set_state(struct vgpu_dev *v, enum vfio_device_mig_state state,

@@ -25,6 +25,7 @@ u64 vh_gtt(struct vgpu_dev *v, u32 entry);		/* read through BAR0 */
 int vh_gtt_set(struct vgpu_dev *v, u32 entry, u64 val);	/* 8-byte write */
 int vh_gtt_all(struct vgpu_dev *v, u64 *vals);		/* one bulk read */
 int vh_run(struct vgpu_dev *v);				/* pending work */
+int vh_run_display(struct vgpu_dev *v);		/* queued vblank work */
 
 /* migration: a state change, its data file (or NULL) in *@f */
 int vh_set_state(struct vgpu_dev *v, enum vfio_device_mig_state state,

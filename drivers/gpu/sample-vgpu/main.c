@@ -138,6 +138,7 @@ static int vgpu_init_dev(struct vfio_device *vdev)
 	mutex_init(&v->lock);
 	mutex_init(&v->state_mutex);
 	INIT_WORK(&v->exec_work, vgpu_exec_work);
+	vgpu_display_init(v);
 	v->irq_index = VGPU_IRQ_NONE;
 	vgpu_cfg_init(v);
 
@@ -182,8 +183,10 @@ static void vgpu_close_device(struct vfio_device *vdev)
 	vgpu_mig_close(v);
 	mutex_lock(&v->lock);
 	v->open = false;
+	vgpu_display_freeze(v);
 	mutex_unlock(&v->lock);
 	cancel_work_sync(&v->exec_work);
+	vgpu_display_cancel(v);
 	vgpu_log_release(v);
 	mutex_lock(&v->lock);
 	vgpu_gtt_clear(v);

@@ -22,13 +22,17 @@
  * followed by hdr.length payload bytes.  hdr.crc is the CRC-32 (IEEE 802.3,
  * as crc32_le(~0, ...) ^ ~0) of the payload.  PRECOPY records carry a GTT
  * snapshot; the FULL record (last in the stream) carries the device state
- * and is the one applied on RESUMING -> STOP.
+ * and is the one applied on RESUMING -> STOP.  A DISPLAY record (minor
+ * version 1) carries the display engine's state; it comes just before the
+ * FULL record, and only when that state differs from reset, so that a
+ * device whose display was never used still migrates to a 2.0 destination.
  */
 #define VGPU_MIG_MAGIC			0x47494d55504756ull	/* "VGPUMIG" */
 #define VGPU_MIG_VERSION_MAJOR		2
-#define VGPU_MIG_VERSION_MINOR		0
+#define VGPU_MIG_VERSION_MINOR		1
 #define VGPU_MIG_REC_PRECOPY		1
 #define VGPU_MIG_REC_FULL		2
+#define VGPU_MIG_REC_DISPLAY		3
 
 struct vgpu_mig_hdr {
 	__u64 magic;
@@ -64,6 +68,35 @@ struct vgpu_mig_regs {
 };
 
 /*
+ * Display engine state, the payload of a DISPLAY record: the registers as
+ * the guest wrote them (mode, plane, writeback), the latched plane, the
+ * vblank counter as it was when the device stopped, and the pending flip
+ * and writeback with the vblank each is due at.  All fields little-endian.
+ */
+struct vgpu_mig_display {
+	__u32 ctl;
+	__u32 hactive;
+	__u32 vactive;
+	__u32 htotal;
+	__u32 vtotal;
+	__u32 clock;
+	__u32 vblank;
+	__u32 plane_ctl;
+	__u32 plane_base;
+	__u32 plane_stride;
+	__u32 live_ctl;
+	__u32 live_base;
+	__u32 live_stride;
+	__u32 wb_base;
+	__u32 wb_stride;
+	__u32 pending;		/* VGPU_DISP_STATUS_FLIP/WB_PENDING */
+	__u32 flip_seq;		/* vblank that latches the pending flip */
+	__u32 wb_seq;		/* vblank that writes the pending frame */
+	__u32 error;		/* DISP_ERROR */
+	__u32 reserved;		/* zero */
+};
+
+/*
  * A GTT in a stream is a list of runs, so that its size follows the
  * mappings' layout rather than the aperture: entry first + k (k < count)
  * holds val + k * VGPU_PAGE_SIZE.  Runs are in ascending entry order and do
@@ -89,6 +122,8 @@ struct vgpu_mig_gtt_run {
 #define VGPU_MIG_FULL_LEN(runs)		(VGPU_MIG_FULL_FIXED + \
 					 sizeof(struct vgpu_mig_gtt_run) * (runs))
 #define VGPU_MIG_PRECOPY_LEN(runs)	(sizeof(struct vgpu_mig_gtt_run) * (runs))
+/* DISPLAY payload: struct vgpu_mig_display, nothing else */
+#define VGPU_MIG_DISPLAY_LEN		sizeof(struct vgpu_mig_display)
 
 #ifndef __KERNEL__
 /* a record's CRC (hdr.crc), for the tests that take streams apart */

@@ -11,7 +11,8 @@
  * The stream is a sequence of records (struct vgpu_mig_hdr + payload, see
  * mig_stream.h, private to the driver): PRE_COPY yields a GTT snapshot
  * record, and another one whenever the GTT changed after the last was read;
- * STOP_COPY appends the FULL record.  A GTT travels as runs of contiguous
+ * STOP_COPY appends the FULL record, after a DISPLAY record when the
+ * display engine is not at reset.  A GTT travels as runs of contiguous
  * mappings, so records follow the mappings' layout, not the aperture.  The
  * resuming side checks each record as it arrives (magic, version, type,
  * length, CRC, runs) with memory bounded by one record, and applies the
@@ -66,6 +67,8 @@
  * @full: resuming: payload of the last FULL record
  * @full_len: resuming: bytes in @full
  * @have_full: resuming: @full is valid
+ * @disp: resuming: payload of the last DISPLAY record
+ * @have_disp: resuming: @disp is valid
  */
 struct vgpu_migf {
 	struct file *filp;
@@ -87,12 +90,24 @@ struct vgpu_migf {
 	u8 *full;
 	size_t full_len;
 	bool have_full;
+	u8 disp[VGPU_MIG_DISPLAY_LEN];
+	bool have_disp;
 };
 
 /* payload bytes before the GTT runs */
 static size_t vgpu_fixed_len(u32 kind)
 {
-	return kind == VGPU_MIG_REC_FULL ? VGPU_MIG_FULL_FIXED : 0;
+	switch (kind) {
+	case VGPU_MIG_REC_FULL:		return VGPU_MIG_FULL_FIXED;
+	case VGPU_MIG_REC_DISPLAY:	return VGPU_MIG_DISPLAY_LEN;
+	}
+	return 0;
+}
+
+/* most GTT runs a @kind record may carry: one per entry, none in DISPLAY */
+static size_t vgpu_max_runs(const struct vgpu_dev *v, u32 kind)
+{
+	return kind == VGPU_MIG_REC_DISPLAY ? 0 : v->type->gtt_entries;
 }
 
 static size_t vgpu_payload_len(u32 kind, size_t runs)
@@ -190,6 +205,49 @@ static int vgpu_save_record(struct vgpu_migf *migf, u32 kind)
 	hdr->crc = cpu_to_le32(vgpu_crc(pl, len));
 	migf->filled += sizeof(*hdr) + len;
 	return 0;
+}
+
+/* A DISPLAY record if the display is not at reset; takes v->lock. */
+static int vgpu_save_display(struct vgpu_migf *migf)
+{
+	struct vgpu_dev *v = migf->v;
+	size_t len = VGPU_MIG_DISPLAY_LEN;
+	struct vgpu_mig_hdr *hdr;
+	bool needed;
+	int ret;
+
+	ret = vgpu_migf_reserve(migf, migf->filled + sizeof(*hdr) + len);
+	if (ret)
+		return ret;
+	hdr = (void *)(migf->buf + migf->filled);
+	mutex_lock(&v->lock);
+	needed = vgpu_display_save(v, (u8 *)(hdr + 1));
+	mutex_unlock(&v->lock);
+	if (!needed)
+		return 0;
+	vgpu_put_hdr(v, hdr, VGPU_MIG_REC_DISPLAY, len);
+	hdr->crc = cpu_to_le32(vgpu_crc(hdr + 1, len));
+	migf->filled += sizeof(*hdr) + len;
+	return 0;
+}
+
+/* The device state of a stopped device: DISPLAY if needed, then FULL. */
+static int vgpu_save_full(struct vgpu_migf *migf)
+{
+	return vgpu_save_display(migf) ?:
+	       vgpu_save_record(migf, VGPU_MIG_REC_FULL);
+}
+
+/* Bytes vgpu_save_full() appends for the device as it is now. */
+static size_t vgpu_full_len(struct vgpu_dev *v)
+{
+	size_t len = vgpu_record_len(v, VGPU_MIG_REC_FULL);
+
+	mutex_lock(&v->lock);
+	if (vgpu_display_save(v, NULL))
+		len += sizeof(struct vgpu_mig_hdr) + VGPU_MIG_DISPLAY_LEN;
+	mutex_unlock(&v->lock);
+	return len;
 }
 
 /* Drop what was read, so at most two records are ever buffered. */
@@ -349,7 +407,8 @@ static int vgpu_check_hdr(struct vgpu_migf *migf)
 	if (le16_to_cpu(hdr->version_major) != VGPU_MIG_VERSION_MAJOR)
 		return -EOPNOTSUPP;
 	if (hdr->reserved ||
-	    (kind != VGPU_MIG_REC_PRECOPY && kind != VGPU_MIG_REC_FULL))
+	    (kind != VGPU_MIG_REC_PRECOPY && kind != VGPU_MIG_REC_FULL &&
+	     kind != VGPU_MIG_REC_DISPLAY))
 		return -EINVAL;
 	/* a stream of another type (or another GTT size) is foreign */
 	if (le32_to_cpu(hdr->type_id) != v->type->id ||
@@ -357,7 +416,7 @@ static int vgpu_check_hdr(struct vgpu_migf *migf)
 		return -EINVAL;
 	/* fixed part plus whole runs, at most one run per entry */
 	if (len < vgpu_fixed_len(kind) ||
-	    len > vgpu_payload_len(kind, v->type->gtt_entries) ||
+	    len > vgpu_payload_len(kind, vgpu_max_runs(v, kind)) ||
 	    (len - vgpu_fixed_len(kind)) % sizeof(struct vgpu_mig_gtt_run))
 		return -EINVAL;
 	ret = vgpu_migf_reserve(migf, sizeof(*hdr) + len);
@@ -376,8 +435,14 @@ static int vgpu_finish_record(struct vgpu_migf *migf)
 
 	if (vgpu_crc(pl, len) != le32_to_cpu(hdr->crc))
 		return -EBADMSG;
-	if (vgpu_gtt_check_runs(migf->v, pl + fixed, len - fixed))
+	if (kind == VGPU_MIG_REC_DISPLAY) {
+		if (vgpu_display_check(pl))
+			return -EINVAL;
+		memcpy(migf->disp, pl, len);
+		migf->have_disp = true;
+	} else if (vgpu_gtt_check_runs(migf->v, pl + fixed, len - fixed)) {
 		return -EINVAL;
+	}
 	if (kind == VGPU_MIG_REC_PRECOPY) {
 		/*
 		 * Pin what the source maps now, while it still runs: the FULL
@@ -386,7 +451,7 @@ static int vgpu_finish_record(struct vgpu_migf *migf)
 		mutex_lock(&migf->v->lock);
 		vgpu_gtt_load(migf->v, pl, len, false);
 		mutex_unlock(&migf->v->lock);
-	} else {
+	} else if (kind == VGPU_MIG_REC_FULL) {
 		kvfree(migf->full);
 		migf->full = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 		if (!migf->full)
@@ -556,8 +621,10 @@ static void vgpu_stop_exec(struct vgpu_dev *v)
 {
 	mutex_lock(&v->lock);
 	v->running = false;
+	vgpu_display_freeze(v);
 	mutex_unlock(&v->lock);
 	cancel_work_sync(&v->exec_work);
+	vgpu_display_cancel(v);
 }
 
 static void vgpu_start_exec(struct vgpu_dev *v)
@@ -566,6 +633,7 @@ static void vgpu_start_exec(struct vgpu_dev *v)
 	v->running = true;
 	vgpu_irq_restart(v);
 	vgpu_kick(v);
+	vgpu_display_thaw(v);
 	mutex_unlock(&v->lock);
 }
 
@@ -577,8 +645,8 @@ static struct file *vgpu_save_start(struct vgpu_dev *v, bool precopy)
 	if (IS_ERR(migf))
 		return ERR_CAST(migf);
 	mutex_lock(&migf->lock);
-	ret = vgpu_save_record(migf, precopy ? VGPU_MIG_REC_PRECOPY :
-						VGPU_MIG_REC_FULL);
+	ret = precopy ? vgpu_save_record(migf, VGPU_MIG_REC_PRECOPY) :
+			vgpu_save_full(migf);
 	if (precopy)
 		migf->initial_left = migf->filled;
 	else
@@ -599,7 +667,7 @@ static int vgpu_save_final(struct vgpu_dev *v)
 
 	mutex_lock(&migf->lock);
 	vgpu_save_compact(migf);
-	ret = vgpu_save_record(migf, VGPU_MIG_REC_FULL);
+	ret = vgpu_save_full(migf);
 	if (!ret) {
 		migf->initial_left = 0;
 		migf->final = true;
@@ -684,10 +752,12 @@ static int vgpu_load_state(struct vgpu_dev *v)
 	else
 		ret = 0;
 	mutex_lock(&v->lock);
-	if (!ret)
-		ret = vgpu_apply_full(v, migf->full, migf->full_len);
-	else
+	if (ret)
 		vgpu_gtt_clear(v);	/* what PRECOPY records pinned */
+	else
+		ret = vgpu_apply_full(v, migf->full, migf->full_len);
+	if (!ret && migf->have_disp)
+		vgpu_display_load(v, migf->disp);
 	mutex_unlock(&v->lock);
 	mutex_unlock(&migf->lock);
 	return ret;
@@ -815,8 +885,7 @@ static int vgpu_get_state(struct vfio_device *vdev,
 static int vgpu_get_data_size(struct vfio_device *vdev,
 			      unsigned long *stop_copy_length)
 {
-	*stop_copy_length = vgpu_record_len(vdev_to_vgpu(vdev),
-					    VGPU_MIG_REC_FULL);
+	*stop_copy_length = vgpu_full_len(vdev_to_vgpu(vdev));
 	return 0;
 }
 

@@ -113,6 +113,7 @@ void vgpu_mmio_setup(void)
 void vgpu_regs_reset(struct vgpu_dev *v)
 {
 	memset(&v->regs, 0, sizeof(v->regs));
+	vgpu_display_reset(v);
 }
 
 static u8 vgpu_cfg_mask(struct vgpu_dev *v, u32 off)
@@ -159,7 +160,8 @@ static u32 vgpu_status(const struct vgpu_dev *v)
 
 static u32 vgpu_caps(const struct vgpu_dev *v)
 {
-	return VGPU_CAP_MIGRATION | (v->fine_dirty ? VGPU_CAP_FINE_DIRTY : 0);
+	return VGPU_CAP_MIGRATION | VGPU_CAP_DISPLAY | VGPU_CAP_WRITEBACK |
+	       (v->fine_dirty ? VGPU_CAP_FINE_DIRTY : 0);
 }
 
 static u32 vgpu_reg_read(struct vgpu_dev *v, u32 off)
@@ -168,6 +170,8 @@ static u32 vgpu_reg_read(struct vgpu_dev *v, u32 off)
 
 	if (off >= VGPU_REG_SCRATCH0 && off < VGPU_REG_SCRATCH_END)
 		return r->scratch[(off - VGPU_REG_SCRATCH0) / 4];
+	if (off >= VGPU_REG_DISP_START && off < VGPU_REG_DISP_END)
+		return vgpu_display_reg_read(v, off);
 	switch (off) {
 	case VGPU_REG_ID:		return VGPU_ID_MAGIC;
 	case VGPU_REG_VERSION:		return VGPU_VERSION;
@@ -202,6 +206,10 @@ static void vgpu_reg_write(struct vgpu_dev *v, u32 off, u32 val)
 		r->scratch[(off - VGPU_REG_SCRATCH0) / 4] = val;
 		return;
 	}
+	if (off >= VGPU_REG_DISP_START && off < VGPU_REG_DISP_END) {
+		vgpu_display_reg_write(v, off, val);
+		return;
+	}
 	switch (off) {
 	case VGPU_REG_RING_BASE:
 		r->ring_base = val;
@@ -229,6 +237,7 @@ static void vgpu_reg_write(struct vgpu_dev *v, u32 off, u32 val)
 	case VGPU_REG_IRQ_ENABLE:
 		r->irq_enable = val & VGPU_IRQ_ALL;
 		vgpu_update_irq(v);
+		vgpu_display_irq_enabled(v);
 		break;
 	case VGPU_REG_ERROR:
 		r->error = 0;

@@ -17,6 +17,7 @@
 #include <linux/sample_vgpu.h>
 
 #include "cmd_parser.h"
+#include "display.h"
 #include "mig_stream.h"
 
 /*
@@ -153,6 +154,7 @@ struct vgpu_log;
  * @batch_shadow: host copies of batch buffers, one per nesting level
  * @bounce: one page for FILL and COPY
  * @exec_work: executes submissions off the MMIO path
+ * @disp: display engine (display.c)
  * @state_mutex: protects the migration state and files; taken before @lock
  * @mig_state: VFIO migration state
  * @saving: data file of a saving session
@@ -184,6 +186,7 @@ struct vgpu_dev {
 	u32 *batch_shadow[VGPU_MAX_BATCH_DEPTH];
 	u8 *bounce;
 	struct work_struct exec_work;
+	struct vgpu_display disp;
 
 	struct mutex state_mutex;	/* see above */
 	enum vfio_device_mig_state mig_state;

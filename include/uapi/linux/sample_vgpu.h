@@ -68,13 +68,73 @@
 #define VGPU_REG_SCRATCH0		0x100	/* RW: 16 scratch registers */
 #define VGPU_NUM_SCRATCH		16
 #define VGPU_REG_SCRATCH_END		(VGPU_REG_SCRATCH0 + 4 * VGPU_NUM_SCRATCH)
+
+/*
+ * Display engine (VGPU_CAP_DISPLAY): one pipe with a timing generator,
+ * one scanout plane and a writeback unit.  The pipe counts vblanks at the
+ * rate of the mode programmed in DISP_HACTIVE..DISP_CLOCK (taken when
+ * DISP_CTL.ENABLE is set).  PLANE_CTL/BASE/STRIDE are latched into the
+ * PLANE_LIVE_* registers at the first vblank after a PLANE_COMMIT write
+ * (FLIP_DONE); a WB_COMMIT makes the device write the composed frame (the
+ * live plane, black where it is disabled) into WB_BASE at the first vblank
+ * after it (WB_DONE).  Failures set DISP_ERROR (a VGPU_ERR_* code).
+ */
+#define VGPU_REG_DISP_CTL		0x200	/* RW: VGPU_DISP_CTL_* */
+#define VGPU_REG_DISP_STATUS		0x204	/* RO: VGPU_DISP_STATUS_* */
+#define VGPU_REG_DISP_HACTIVE		0x208	/* RW: visible pixels per line */
+#define VGPU_REG_DISP_VACTIVE		0x20c	/* RW: visible lines */
+#define VGPU_REG_DISP_HTOTAL		0x210	/* RW: pixels per line, blanking incl. */
+#define VGPU_REG_DISP_VTOTAL		0x214	/* RW: lines per frame, blanking incl. */
+#define VGPU_REG_DISP_CLOCK		0x218	/* RW: pixel clock in kHz */
+#define VGPU_REG_DISP_VBLANK		0x21c	/* RO: vblank counter */
+#define VGPU_REG_DISP_SCANLINE		0x220	/* RO: line being scanned out */
+#define VGPU_REG_DISP_MAX_SIZE		0x224	/* RO: VGPU_DISP_SIZE(max w, max h) */
+#define VGPU_REG_DISP_PREF_SIZE		0x228	/* RO: size of the preferred mode */
+#define VGPU_REG_DISP_ERROR		0x22c	/* RO, any write clears: VGPU_ERR_* */
+#define VGPU_REG_PLANE_CTL		0x240	/* RW: VGPU_PLANE_CTL_* */
+#define VGPU_REG_PLANE_BASE		0x244	/* RW: GTT address of pixel (0, 0) */
+#define VGPU_REG_PLANE_STRIDE		0x248	/* RW: bytes per line */
+#define VGPU_REG_PLANE_COMMIT		0x24c	/* WO: latch the plane at vblank */
+#define VGPU_REG_PLANE_LIVE_CTL		0x250	/* RO: PLANE_CTL scanned out */
+#define VGPU_REG_PLANE_LIVE_BASE	0x254	/* RO: PLANE_BASE scanned out */
+#define VGPU_REG_PLANE_LIVE_STRIDE	0x258	/* RO: PLANE_STRIDE scanned out */
+#define VGPU_REG_WB_BASE		0x260	/* RW: GTT address of the frame */
+#define VGPU_REG_WB_STRIDE		0x264	/* RW: bytes per line */
+#define VGPU_REG_WB_COMMIT		0x268	/* WO: write back the next frame */
+#define VGPU_REG_DISP_START		0x200
+#define VGPU_REG_DISP_END		0x280
 #define VGPU_REG_END			0x1000
 
 #define VGPU_ID_MAGIC			0x56475055	/* "VGPU" */
-#define VGPU_VERSION			0x00010000	/* 1.0 */
+#define VGPU_VERSION			0x00010001	/* 1.1: display engine */
 
 #define VGPU_CAP_FINE_DIRTY		(1u << 0)	/* reports exact writes */
 #define VGPU_CAP_MIGRATION		(1u << 1)
+#define VGPU_CAP_DISPLAY		(1u << 2)	/* pipe, plane, vblank */
+#define VGPU_CAP_WRITEBACK		(1u << 3)	/* writeback unit */
+
+#define VGPU_DISP_CTL_ENABLE		(1u << 0)
+
+#define VGPU_DISP_STATUS_ACTIVE		(1u << 0)	/* the pipe runs */
+#define VGPU_DISP_STATUS_FLIP_PENDING	(1u << 1)	/* PLANE_COMMIT not latched */
+#define VGPU_DISP_STATUS_WB_PENDING	(1u << 2)	/* WB_COMMIT not done */
+
+#define VGPU_PLANE_CTL_ENABLE		(1u << 0)
+#define VGPU_PLANE_CTL_FORMAT(ctl)	(((ctl) >> 8) & 0xff)
+#define VGPU_PLANE_FMT_XRGB8888		0	/* 32 bpp, little-endian B, G, R, X */
+#define VGPU_PLANE_CTL_MASK		(VGPU_PLANE_CTL_ENABLE | (0xffu << 8))
+
+/* DISP_MAX_SIZE, DISP_PREF_SIZE: width in bits 15:0, height in 31:16 */
+#define VGPU_DISP_SIZE(w, h)		((__u32)(w) | (__u32)(h) << 16)
+#define VGPU_DISP_WIDTH(size)		((size) & 0xffff)
+#define VGPU_DISP_HEIGHT(size)		((size) >> 16)
+#define VGPU_DISP_MIN_SIZE		64	/* smallest hactive, vactive */
+#define VGPU_DISP_MAX_WIDTH		2560
+#define VGPU_DISP_MAX_HEIGHT		1600
+#define VGPU_DISP_MAX_TOTAL		0xffff	/* htotal, vtotal */
+#define VGPU_DISP_MIN_FRAME_NS		4000000ull	/* 250 Hz */
+#define VGPU_DISP_MAX_FRAME_NS		1000000000ull	/* 1 Hz */
+#define VGPU_DISP_CPP			4	/* bytes per pixel */
 
 #define VGPU_RING_CTL_ENABLE		(1u << 0)
 
@@ -84,8 +144,14 @@
 #define VGPU_IRQ_FENCE			(1u << 0)
 #define VGPU_IRQ_ERROR			(1u << 1)
 #define VGPU_IRQ_IDLE			(1u << 2)	/* a submission finished */
+#define VGPU_IRQ_VBLANK			(1u << 3)	/* the pipe passed a vblank */
+#define VGPU_IRQ_FLIP_DONE		(1u << 4)	/* a PLANE_COMMIT latched */
+#define VGPU_IRQ_WB_DONE		(1u << 5)	/* a WB_COMMIT completed */
+#define VGPU_IRQ_DISP_ERROR		(1u << 6)	/* DISP_ERROR was set */
+#define VGPU_IRQ_DISPLAY		(VGPU_IRQ_VBLANK | VGPU_IRQ_FLIP_DONE | \
+					 VGPU_IRQ_WB_DONE | VGPU_IRQ_DISP_ERROR)
 #define VGPU_IRQ_ALL			(VGPU_IRQ_FENCE | VGPU_IRQ_ERROR | \
-					 VGPU_IRQ_IDLE)
+					 VGPU_IRQ_IDLE | VGPU_IRQ_DISPLAY)
 
 #define VGPU_RING_MIN_SIZE		4096
 

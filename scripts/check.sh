@@ -96,7 +96,7 @@ vm_boot() {	# NAME COMMAND [run.sh OPTIONS...]
 
 # The host-side tests: scripts (tests/host), the vGPU command parser
 # (unit tests and the fuzz smoke run), the vGPU's device code in user
-# space (device_test), the workload file parser.
+# space (device_test, display_test), the workload file parser.
 host_tests() {
 	hm="make -s -C $TOP -f tests/vgpu/Makefile.host TOP=$TOP O=$BUILD/host"
 	for t in "$TOP"/tests/host/*_test.sh; do
@@ -104,6 +104,7 @@ host_tests() {
 	done
 	part parser_test $hm check
 	part device_test $hm device-check
+	part display_test $hm display-check
 	part parser_fuzz fuzz_smoke
 	part stream_fuzz stream_fuzz_smoke
 	part wl_test make -s -C "$TOP/tests/wl" BUILD="$BUILD" TOP="$TOP" check

@@ -42,6 +42,7 @@ part vgpu-dmalog ./vgpu_dmalog_test
 part vgpu-scale ./vgpu_scale_test
 part vgpu-hostile ./vgpu_hostile_test
 part vgpu-torture ./vgpu_torture -t "${TORTURE_TIME:-60}" -s "${TORTURE_SEED:-1}"
+part vgpu-display ./vgpu_display_test
 vfio-mods unload
 
 # Phase 3: patched modules, vGPU with the capability off (baseline).

@@ -6,7 +6,9 @@
  *
  * From a seed, random steps over up to three small instances, each in its
  * own type1 container: region reads and writes (config space, registers,
- * the GTT window: whole entries, halves, bulk), SET_IRQS, DMA map and
+ * the GTT window: whole entries, halves, bulk), the display engine (a
+ * pipe, a flip and a writeback, completed by disabling the pipe so that
+ * the model knows when the frame is written), SET_IRQS, DMA map and
  * unmap (with and without GET_DIRTY_BITMAP), submissions (known commands
  * and garbage), dirty tracking on, off and reports, migration state
  * changes to any state (illegal ones included), reads, writes and ioctls
@@ -97,7 +99,7 @@ static char *stream;
 static struct {
 	long steps, submissions, commands, migrations, migrations_ok, resets, reopens,
 	     creates, removes, reports, fd_ops, gtt_writes, reg_io, irq_ops,
-	     maps, unmaps, mig_requests, mig_refused;
+	     maps, unmaps, mig_requests, mig_refused, disp_ops, writebacks;
 	bool state_seen[NSTATE];
 	bool arc_seen[NSTATE][NSTATE];
 	bool req_seen[NSTATE][NSTATE + 1];	/* [cur][target], +1: invalid */
@@ -873,6 +875,86 @@ static void op_submit(struct slot *s)
 	drain_irq(s);
 }
 
+/* ---- the display engine ---- */
+
+#define DISP_W		64
+#define DISP_H		64
+#define DISP_ROW	(DISP_W * 4)
+
+/* the device error a writeback of a DISP_H-line surface at @base gets */
+static __u32 surface_err(struct slot *s, __u32 base)
+{
+	__u32 y;
+
+	if ((__u64)base + (DISP_H - 1) * DISP_ROW + DISP_ROW >
+	    NENT * VGPU_PAGE_SIZE)
+		return VGPU_ERR_BAD_ADDRESS;
+	for (y = 0; y < DISP_H; y++)
+		if (!range_pinned(s, base + y * DISP_ROW, DISP_ROW))
+			return VGPU_ERR_UNMAPPED;
+	return VGPU_ERR_NONE;
+}
+
+/*
+ * A 64x64 pipe, a flip and a writeback, then the pipe disabled: that
+ * completes the flip and the writeback at once (a vblank would too, but
+ * when is up to the clock), so the frame's pages are written, and the
+ * error is known, by the end of the step.
+ */
+static void op_display(struct slot *s)
+{
+	bool run = mig_running(s->state), plane = rr_chance(70);
+	__u32 pbase = pick_addr(s, DISP_ROW * DISP_H) & ~3u;
+	__u32 wbase = pick_addr(s, DISP_ROW * DISP_H) & ~3u;
+	__u32 want = surface_err(s, wbase), err;
+	int ret;
+
+	cov.disp_ops++;
+	if (!want && plane)
+		want = surface_err(s, pbase);
+	rr_note("display %s plane %d@%#x wb %#x (%s)", s->uuid, plane, pbase,
+		wbase, vfio_mig_state_name(s->state));
+	ret = vgpu_wr(&s->g, VGPU_REG_DISP_CTL, 0) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_ERROR, 0) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_HACTIVE, DISP_W) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_VACTIVE, DISP_H) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_HTOTAL, 80) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_VTOTAL, 70) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_CLOCK, 336) ?:
+	      vgpu_wr(&s->g, VGPU_REG_DISP_CTL, VGPU_DISP_CTL_ENABLE) ?:
+	      vgpu_wr(&s->g, VGPU_REG_PLANE_CTL, plane) ?:
+	      vgpu_wr(&s->g, VGPU_REG_PLANE_BASE, pbase) ?:
+	      vgpu_wr(&s->g, VGPU_REG_PLANE_STRIDE, DISP_ROW) ?:
+	      vgpu_wr(&s->g, VGPU_REG_PLANE_COMMIT, 1) ?:
+	      vgpu_wr(&s->g, VGPU_REG_WB_BASE, wbase) ?:
+	      vgpu_wr(&s->g, VGPU_REG_WB_STRIDE, DISP_ROW) ?:
+	      vgpu_wr(&s->g, VGPU_REG_WB_COMMIT, 1);
+	if (!run) {
+		rr_check(ret == -EBUSY,
+			 "a stopped device took a display write: %d", ret);
+		return;
+	}
+	rr_check(!ret, "display set-up: %d", ret);
+	snapshot(s, snap_buf);
+	rr_check(!vgpu_wr(&s->g, VGPU_REG_DISP_CTL, 0), "pipe off");
+	err = vgpu_reg(&s->g, VGPU_REG_DISP_ERROR);
+	/* a plane outside the aperture is not latched; the old one stays */
+	if (plane && (__u64)pbase + DISP_ROW * DISP_H > NENT * VGPU_PAGE_SIZE)
+		want = err;
+	rr_check(err == want, "%s: writeback error %u, model %u", s->uuid,
+		 err, want);
+	rr_check(!(vgpu_reg(&s->g, VGPU_REG_DISP_STATUS) & 7u),
+		 "the pipe off, nothing pending");
+	if (!err) {
+		cov.writebacks++;
+		nwrites = 0;
+		range_written(wbase, DISP_ROW * DISP_H);
+		apply_writes(s);
+	}
+	changed_pages(s, snap_buf, !err || want == err);
+	drain_irq(s);
+}
+
 /* ---- migration states ---- */
 
 /* what each arc does to the model; false: RESUMING -> STOP refused */
@@ -1128,6 +1210,10 @@ static void mig_compare(struct slot *d, struct slot *s)
 	for (off = VGPU_REG_RING_BASE; off < VGPU_REG_SCRATCH_END; off += 4)
 		rr_check(vgpu_reg(&d->g, off) == vgpu_reg(&s->g, off),
 		      "migrated register %#x differs", off);
+	/* both stopped: the vblank counters stand still, equal */
+	for (off = VGPU_REG_DISP_START; off < VGPU_REG_DISP_END; off += 4)
+		rr_check(vgpu_reg(&d->g, off) == vgpu_reg(&s->g, off),
+			 "migrated display register %#x differs", off);
 	rr_check(!vfio_dev_read(&s->g.dev, s->g.bar0_off + VGPU_GTT_WINDOW, a,
 			     sizeof(a)) &&
 	      !vfio_dev_read(&d->g.dev, d->g.bar0_off + VGPU_GTT_WINDOW, b,
@@ -1246,8 +1332,10 @@ static void one_step(void)
 		op_gtt(s);
 	else if (r < 40)
 		op_submit(s);
-	else if (r < 48)
+	else if (r < 46)
 		op_reg(s);
+	else if (r < 48)
+		op_display(s);
 	else if (r < 52)
 		op_irq(s);
 	else if (r < 57)
@@ -1314,9 +1402,10 @@ static void report(unsigned int seed, double secs)
 	printf("# migrations %ld (%ld completed, byte-exact), submissions %ld (%ld commands run), GTT writes %ld, reports %ld\n",
 	       cov.migrations, cov.migrations_ok, cov.submissions,
 	       cov.commands, cov.gtt_writes, cov.reports);
-	printf("# resets %ld, reopens %ld, mdevs created %ld / removed %ld, maps %ld / unmaps %ld, fd ops %ld, irq ops %ld, register I/O %ld\n",
+	printf("# resets %ld, reopens %ld, mdevs created %ld / removed %ld, maps %ld / unmaps %ld, fd ops %ld, irq ops %ld, register I/O %ld, display steps %ld (%ld writebacks)\n",
 	       cov.resets, cov.reopens, cov.creates, cov.removes, cov.maps,
-	       cov.unmaps, cov.fd_ops, cov.irq_ops, cov.reg_io);
+	       cov.unmaps, cov.fd_ops, cov.irq_ops, cov.reg_io, cov.disp_ops,
+	       cov.writebacks);
 	printf("ok 1 vgpu torture: seed %u, %ld steps, %.0f steps/s, states %d/%d, arcs %d/%d\n",
 	       seed, cov.steps, cov.steps / secs,
 	       count_true(cov.state_seen + 1, NSTATE - 1), NSTATE - 1, arcs,

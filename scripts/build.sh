@@ -5,7 +5,8 @@
 #   1. install what is needed (apt) and resolve the 6.12.y kernel version
 #   2. extract the kernel image, stock modules and pristine source; apply
 #      the series (drivers/vfio/patches)
-#   3. build the patched vfio, vfio_iommu_type1 and mdev
+#   3. build the patched vfio, vfio_iommu_type1 and mdev, and every in-tree
+#      module that links against vfio (scripts/vfio-consumers.sh)
 #   4. build the project's modules twice: against the patched VFIO and,
 #      with VFIO_STOCK=y, against Debian's stock headers
 #   5. build the static user-space tests and tools on lib/ (lib/lib.mk,
@@ -46,6 +47,7 @@ if [[ " $VARIANTS " = *" patched "* ]]; then
 	kmake M="$KP/drivers/vfio"
 	cp "$KP"/drivers/vfio/{vfio,vfio_iommu_type1}.ko "$KP/drivers/vfio/mdev/mdev.ko" \
 		"$BUILD/modules/patched/"
+	"$TOP/scripts/vfio-consumers.sh" "$KVER" "$BUILD" "$KDIR"
 fi
 cp "$STOCK_MODULES"/*.ko "$BUILD/modules/stock/"
 

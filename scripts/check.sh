@@ -3,13 +3,14 @@
 #
 # check.sh [WHAT...]: `make check` (WHAT: host 6.12), `make check-7.3`
 # (WHAT: 7.3).  "host" runs the host-side tests; a kernel label runs that
-# kernel's two VM boots: the selftest suite (tests/vm/run-suite.sh: stock
+# kernel's VM boots: the selftest suite (tests/vm/run-suite.sh: stock
 # oracle first, then the patched modules; only the stock parts on a kernel
-# the series is not carried for) and the deadlock control
+# the series is not carried for), the deadlock control
 # (tests/vm/deadlock-control.sh: stock type1 must deadlock, and the
-# deadlock tests must see it).  Adding a kernel to make check: its label
-# in the Makefile's check target, a case in kernel_build below, its rows
-# in tests/manifest.
+# deadlock tests must see it) and, where the series is carried, the
+# passthrough boot (scripts/vm/passthrough.sh, tests/vm/run-passthrough.sh).
+# Adding a kernel to make check: its label in the Makefile's check target,
+# a case in kernel_build below, its rows in tests/manifest.
 #
 # Every test program's TAP is one part of build/check/tap.log, framed by
 # "# === begin NAME" / "# === end NAME rc=N"; steps without TAP (a VM
@@ -77,12 +78,13 @@ stream_fuzz_smoke() {
 
 # One boot of the test VM: its output into the log, then its exit status
 # and its kernel log check as statuses.  run-suite.sh exits 1 when a part
-# failed: that failure is already counted in the part.
+# failed: that failure is already counted in the part.  $runner (default
+# run.sh) is the script under scripts/vm that boots it.
 vm_boot() {	# NAME COMMAND [run.sh OPTIONS...]
 	local name=$1 cmd=$2 dir=$out/$kernel-$1 rc
 	shift 2
 	BUILD=$kb KERNEL=$kb/kernel/vmlinuz INITRAMFS=$kb/vm/initramfs.cpio \
-		"$TOP/scripts/vm/run.sh" "$@" -l "$dir" -- "$cmd" 2>&1 |
+		"$TOP/scripts/vm/${runner:-run.sh}" "$@" -l "$dir" -- "$cmd" 2>&1 |
 		tee -a "$log"
 	rc=${PIPESTATUS[0]}
 	[ "$rc" = 1 ] && rc=0
@@ -135,6 +137,12 @@ for w in $what; do
 	echo "# === kernel $kernel ($(cat "$kb/kver"))" | tee -a "$log"
 	vm_boot suite "sh /tests/run-suite.sh $suite" -H -m 3G -t 840
 	vm_boot deadlock-control 'sh /tests/deadlock-control.sh' -m 1G -t 120
+	# A host that also passes a device through: q35, intel-iommu, an igb
+	# on vfio-pci, the in-tree consumers of vfio of both module sets
+	# (docs/passthrough.rst); where the series is carried.
+	[ -n "$suite" ] ||
+		runner=passthrough.sh vm_boot passthrough \
+			'sh /tests/run-passthrough.sh' -m 2G -t 600
 done
 
 echo "# suite took $(( $(date +%s) - start ))s; logs in $out"

@@ -11,7 +11,9 @@
 # debug kernel's modules), APPEND (extra kernel command line), QEMU_EXTRA
 # (extra QEMU options), SMP, ICOUNT (N: single-threaded TCG with -icount
 # shift=N,sleep=off: guest time counts instructions, so timings do not
-# depend on the host's load; see docs/tools.rst).  -H shares the host's
+# depend on the host's load; see docs/tools.rst), TCG_SINGLE=1
+# (single-threaded TCG without icount: q35 with intel-iommu misbehaved
+# under thread=multi, docs/passthrough.rst).  -H shares the host's
 # root read-only with the guest (mounted at /host; `chroot /host CMD` runs
 # host programs, and the VM's /tests is at /tmp/tests there).
 # Any WARN, BUG, Oops, KASAN, lockdep or list corruption line in the guest
@@ -22,6 +24,7 @@ BUILD=${BUILD:-$TOP/build}
 TIMEOUT=600 MEM=2G LOGDIR=$BUILD/vm/log SMP=${SMP:-2}
 KERNEL=${KERNEL:-$BUILD/kernel/vmlinuz}
 ACCEL="-accel tcg,thread=multi"
+[ "${TCG_SINGLE:-0}" != 1 ] || ACCEL="-accel tcg,thread=single"
 # ICOUNT also turns off the crypto self-tests: they run in kthreads for the
 # first ~20 s after boot and, on one vCPU, take the CPU whenever a measured
 # thread reaches a preemption point (seen: a driver taking a mutex once per

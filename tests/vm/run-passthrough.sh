@@ -1,0 +1,21 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The in-VM part of make check's passthrough boot (scripts/vm/passthrough.sh,
+# docs/passthrough.rst): q35 with QEMU's intel-iommu (caching mode) and an
+# igb.  Debian's VFIO modules with Debian's consumers of vfio first (the
+# oracle recordings), then the patched modules with the consumers rebuilt
+# from the same tree.  Each test is a part of the log (part.sh, counted
+# against tests/manifest); TEST_PHASE says which set is loaded.
+# vfio-mods reports its own failures to the count, vfio-consumers unload's
+# are reported here ("# === status").
+cd /tests || exit 2
+. ./part.sh
+
+for v in stock patched; do
+	vfio-mods $v
+	part consumers-$v sh ./consumers_test.sh $v
+	vfio-consumers unload ||
+		echo "# === status vfio-consumers-unload-$v rc=1"
+	vfio-mods unload
+done
+exit $fail

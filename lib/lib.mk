@@ -37,7 +37,8 @@ LIB_SRC_cli := cli/cli.c
 LIB_SRC_wl := wl/parse.c wl/select.c wl/run.c
 LIB_SRC_vgpu := vgpu/device.c vgpu/gtt.c vgpu/ring.c
 LIB_SRC_dtm := dtm/dtm.c
-LIB_SRC_vfio := vfio/mdev.c vfio/iommu.c vfio/device.c vfio/migration.c
+LIB_SRC_vfio := vfio/mdev.c vfio/pci.c vfio/iommu.c vfio/device.c \
+		vfio/migration.c
 LIB_NAMES := cli wl vgpu dtm vfio
 LIBS := $(foreach l,$(LIB_NAMES),$(LIB_OUT)/lib$(l).a)
 

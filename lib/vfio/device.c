@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * device.c - an mdev's group and device fd: open, regions, reset, IRQs
+ * device.c - a device's group and fd (an mdev, or a PCI function on
+ * vfio-pci): open, regions, reset, IRQs
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,16 +12,15 @@
 
 #include "libvfio.h"
 
-int vfio_group_open(struct vfio_dev *d, const char *uuid)
+/* Open group @id for the device named @name (an mdev UUID, a PCI address). */
+static int group_open(struct vfio_dev *d, int id, const char *name)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
-	int id;
 
 	memset(d, 0, sizeof(*d));
 	d->group = d->fd = -1;
-	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
-	id = mdev_group(uuid);
+	snprintf(d->uuid, sizeof(d->uuid), "%s", name);
 	if (id < 0)
 		return id;
 	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
@@ -39,10 +39,32 @@ int vfio_group_open(struct vfio_dev *d, const char *uuid)
 	return 0;
 }
 
+int vfio_group_open(struct vfio_dev *d, const char *uuid)
+{
+	return group_open(d, mdev_group(uuid), uuid);
+}
+
+int vfio_pci_group_open(struct vfio_dev *d, const char *bdf)
+{
+	return group_open(d, pci_group(bdf), bdf);
+}
+
 int vfio_dev_get_fd(struct vfio_dev *d)
 {
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->uuid);
 	return d->fd < 0 ? vfio_errno() : 0;
+}
+
+/* the group already open in @d: attach it to @io, open the device */
+static int dev_attach_open(struct vfio_dev *d, struct vfio_iommu *io)
+{
+	int ret = vfio_group_attach(d, io);
+
+	if (!ret)
+		ret = vfio_dev_get_fd(d);
+	if (ret)
+		vfio_dev_close(d);
+	return ret;
 }
 
 int vfio_dev_open(struct vfio_dev *d, struct vfio_iommu *io,
@@ -50,14 +72,14 @@ int vfio_dev_open(struct vfio_dev *d, struct vfio_iommu *io,
 {
 	int ret = vfio_group_open(d, uuid);
 
-	if (ret)
-		return ret;
-	ret = vfio_group_attach(d, io);
-	if (!ret)
-		ret = vfio_dev_get_fd(d);
-	if (ret)
-		vfio_dev_close(d);
-	return ret;
+	return ret ? ret : dev_attach_open(d, io);
+}
+
+int vfio_pci_open(struct vfio_dev *d, struct vfio_iommu *io, const char *bdf)
+{
+	int ret = vfio_pci_group_open(d, bdf);
+
+	return ret ? ret : dev_attach_open(d, io);
 }
 
 void vfio_dev_close(struct vfio_dev *d)

@@ -213,37 +213,54 @@ const char *vfio_bitmap_str(const uint64_t *bitmap, uint64_t nbits,
 	return buf;
 }
 
-/* The dirty scope capability in the VFIO_IOMMU_GET_INFO chain. */
-int vfio_dirty_scope(struct vfio_iommu *io)
+int vfio_iommu_info_cap(struct vfio_iommu *io, __u16 id,
+			struct vfio_iommu_type1_info *info, void *cap,
+			size_t len)
 {
 	__u64 buf[512] = {};
-	struct vfio_iommu_type1_info *info = (void *)buf;
-	struct vfio_iommu_type1_info_cap_dirty_scope *cap;
+	struct vfio_iommu_type1_info *i = (void *)buf;
 	struct vfio_info_cap_header *hdr;
 	__u32 off, n = 0;
 
 	if (io->mode != VFIO_MODE_TYPE1)
 		return -EOPNOTSUPP;
-	info->argsz = sizeof(buf);
-	if (ioctl(io->fd, VFIO_IOMMU_GET_INFO, info))
+	i->argsz = sizeof(buf);
+	if (ioctl(io->fd, VFIO_IOMMU_GET_INFO, i))
 		return vfio_errno();
-	if (info->argsz > sizeof(buf))
+	if (i->argsz > sizeof(buf))
 		return -E2BIG;
-	if (!(info->flags & VFIO_IOMMU_INFO_CAPS))
-		return VFIO_DIRTY_SCOPE_STOCK;
-	for (off = info->cap_offset; off; off = hdr->next) {
+	*info = *i;
+	if (!(i->flags & VFIO_IOMMU_INFO_CAPS))
+		return -ENOENT;
+	for (off = i->cap_offset; off; off = hdr->next) {
 		if (off + sizeof(*hdr) > sizeof(buf) || ++n > 64)
 			return -EPROTO;
 		hdr = (void *)((char *)buf + off);
-		if (hdr->id != VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE)
+		if (hdr->id != id)
 			continue;
-		cap = (void *)hdr;
-		if (off + sizeof(*cap) > sizeof(buf) || hdr->version != 1 ||
-		    cap->reserved)
+		if (off + len > sizeof(buf))
 			return -EPROTO;
-		return cap->scope;
+		memcpy(cap, hdr, len);
+		return 0;
 	}
-	return VFIO_DIRTY_SCOPE_STOCK;
+	return -ENOENT;
+}
+
+/* The dirty scope capability in the VFIO_IOMMU_GET_INFO chain. */
+int vfio_dirty_scope(struct vfio_iommu *io)
+{
+	struct vfio_iommu_type1_info_cap_dirty_scope cap;
+	struct vfio_iommu_type1_info info;
+	int ret = vfio_iommu_info_cap(io, VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE,
+				      &info, &cap, sizeof(cap));
+
+	if (ret == -ENOENT)
+		return VFIO_DIRTY_SCOPE_STOCK;
+	if (ret)
+		return ret;
+	if (cap.header.version != 1 || cap.reserved)
+		return -EPROTO;
+	return cap.scope;
 }
 
 const char *vfio_dirty_scope_name(int scope)

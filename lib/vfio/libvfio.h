@@ -5,9 +5,9 @@
  *
  * An IOMMU backend (struct vfio_iommu) is a type1 container
  * (/dev/vfio/vfio) or an iommufd (/dev/iommu) that groups are attached to
- * in place of a container.  A device (struct vfio_dev) is an mdev's group
- * attached to one backend and the device fd opened from it; several devices
- * can share a backend.
+ * in place of a container.  A device (struct vfio_dev) is an mdev's group,
+ * or a PCI function's on vfio-pci, attached to one backend and the device
+ * fd opened from it; several devices can share a backend.
  *
  * Raw functions return 0 (or a count) on success and -errno on failure,
  * and leave nothing behind when they fail.  Inside a kselftest-harness
@@ -114,13 +114,22 @@ const char *vfio_bitmap_str(const uint64_t *bitmap, uint64_t nbits,
  */
 int vfio_dirty_scope(struct vfio_iommu *io);
 /*
- * Stock type1 reports no scope.  Every group this project opens is an
- * emulated-IOMMU (mdev) group, which stock type1 puts in the pinned scope
- * from the start (vfio_iommu_type1_attach_group()).
+ * Stock type1 reports no scope.  It puts an emulated-IOMMU (mdev) group in
+ * the pinned scope from the start (vfio_iommu_type1_attach_group()), and a
+ * group behind a real IOMMU (vfio-pci) in the all-mapped one.
  */
 #define VFIO_DIRTY_SCOPE_STOCK	0
 /* "device", "pinned", "all-mapped", "pinned (stock)"; "unknown" else */
 const char *vfio_dirty_scope_name(int scope);
+
+/*
+ * VFIO_IOMMU_GET_INFO: its fixed part into @info and capability @id (at
+ * most @len bytes of it) into @cap; -ENOENT without it, -EPROTO if the
+ * chain is malformed.
+ */
+int vfio_iommu_info_cap(struct vfio_iommu *io, __u16 id,
+			struct vfio_iommu_type1_info *info, void *cap,
+			size_t len);
 
 /* ---- devices ---- */
 
@@ -138,7 +147,21 @@ int vfio_dev_get_fd(struct vfio_dev *d);
 /* open mdev @uuid's group, attach it to @io, open the device */
 int vfio_dev_open(struct vfio_dev *d, struct vfio_iommu *io,
 		  const char *uuid);
+/* the same for PCI function @bdf ("0000:00:01.0"), bound to vfio-pci */
+int vfio_pci_group_open(struct vfio_dev *d, const char *bdf);
+int vfio_pci_open(struct vfio_dev *d, struct vfio_iommu *io, const char *bdf);
+/* closing the device and its group detaches the group from its backend */
 void vfio_dev_close(struct vfio_dev *d);
+
+/* ---- PCI functions (sysfs) ---- */
+
+/* the first function @vendor:@device, as "0000:00:02.0" */
+int pci_find(__u16 vendor, __u16 device, char bdf[VFIO_UUID_LEN]);
+/* the driver bound to @bdf into @drv ("" if none) */
+int pci_driver(const char *bdf, char *drv, size_t len);
+/* bind @bdf to vfio-pci (driver_override, then a probe), as an admin does */
+int pci_bind_vfio(const char *bdf);
+int pci_group(const char *bdf);		/* IOMMU group number */
 
 int vfio_region_info(struct vfio_dev *d, __u32 index,
 		     struct vfio_region_info *info);
@@ -187,6 +210,10 @@ int vfio_dma_log_report(struct vfio_dev *d, __u64 iova, __u64 length,
 #define test_vfio_dev_open(...)	__vfio_ok(vfio_dev_open(__VA_ARGS__))
 #define test_err_vfio_dev_open(_e, ...) \
 	__vfio_err(_e, vfio_dev_open(__VA_ARGS__))
+#define test_vfio_pci_open(...)	__vfio_ok(vfio_pci_open(__VA_ARGS__))
+#define test_pci_bind_vfio(bdf)	__vfio_ok(pci_bind_vfio(bdf))
+#define test_vfio_iommu_info_cap(...) \
+	__vfio_ok(vfio_iommu_info_cap(__VA_ARGS__))
 #define test_vfio_dma_map(io, iova, va, size) \
 	__vfio_ok(vfio_dma_map(io, iova, va, size, VFIO_DMA_RW))
 #define test_err_vfio_dma_map(_e, ...) \

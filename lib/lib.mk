@@ -9,7 +9,8 @@
 #   LIB_HDRS          every header of lib/ (a dependency of its users)
 #   LIBS              the static archives, in link order:
 #                     cli (tool helpers) -> wl (workloads) -> vgpu (the
-#                     sample vGPU) -> dtm (the test mdev) -> vfio
+#                     sample vGPU) -> dtm (the test mdev) -> igb (QEMU's
+#                     igb on vfio-pci) -> vfio
 #   LIBWL_PARSE_SRC   the workload parser alone (no VFIO): host builds
 #   LIBWL_SELECT_SRC  the freestanding page selection: the guest payload
 #   UAPI_HDRS         <linux/vfio.h> (patched) and <linux/iommufd.h> of the
@@ -26,7 +27,7 @@ IOMMUFD_UAPI_SRC ?= $(BUILD)/ksrc/include/uapi/linux/iommufd.h
 UAPI_HDRS := $(BUILD)/uapi/linux/vfio.h $(BUILD)/uapi/linux/iommufd.h
 
 LIB_CPPFLAGS := -I$(LIB_DIR) -I$(LIB_DIR)/vfio -I$(LIB_DIR)/dtm \
-	-I$(LIB_DIR)/vgpu -I$(LIB_DIR)/wl -I$(LIB_DIR)/cli \
+	-I$(LIB_DIR)/vgpu -I$(LIB_DIR)/wl -I$(LIB_DIR)/cli -I$(LIB_DIR)/igb \
 	-I$(BUILD)/uapi -I$(TOP)/include/uapi -I$(TOP)/tests/mdev
 LIB_CFLAGS := -O2 -g -Wall -Wextra -Wno-sign-compare
 LIB_HDRS := $(wildcard $(LIB_DIR)/*.h $(LIB_DIR)/*/*.h) \
@@ -37,9 +38,10 @@ LIB_SRC_cli := cli/cli.c
 LIB_SRC_wl := wl/parse.c wl/select.c wl/run.c
 LIB_SRC_vgpu := vgpu/device.c vgpu/gtt.c vgpu/ring.c
 LIB_SRC_dtm := dtm/dtm.c
+LIB_SRC_igb := igb/igb.c
 LIB_SRC_vfio := vfio/mdev.c vfio/pci.c vfio/iommu.c vfio/device.c \
 		vfio/migration.c
-LIB_NAMES := cli wl vgpu dtm vfio
+LIB_NAMES := cli wl vgpu dtm igb vfio
 LIBS := $(foreach l,$(LIB_NAMES),$(LIB_OUT)/lib$(l).a)
 
 LIBWL_PARSE_SRC := $(LIB_DIR)/wl/parse.c $(LIB_DIR)/wl/select.c

@@ -10,10 +10,17 @@
 # are reported here ("# === status").
 cd /tests || exit 2
 . ./part.sh
+# 2 MiB pages for the hugetlbfs mappings of pci_dma_test and pci_dirty_test
+echo 16 > /proc/sys/vm/nr_hugepages
 
 for v in stock patched; do
+	phase=$v
+	[ $v = patched ] && phase=fine
 	vfio-mods $v
 	part consumers-$v sh ./consumers_test.sh $v
+	export TEST_PHASE=$phase
+	part pci-dma-$v ./pci_dma_test
+	unset TEST_PHASE
 	vfio-consumers unload ||
 		echo "# === status vfio-consumers-unload-$v rc=1"
 	vfio-mods unload

@@ -17,8 +17,6 @@
 #define NPG	(NPG0 + NPG1)
 #define PGA(i)	(IOVA0 + (uint64_t)(i) * PAGE)
 
-static const char *mode, *file;
-
 /*
  * What stock type1 reports for the sequence below (page i of the range is
  * bit i; two words per round).  Every pinned page is dirty in every round
@@ -97,7 +95,7 @@ FIXTURE_SETUP(oracle)
 {
 	int ret;
 
-	if (!mode || !file)
+	if (!oracle_mode || !oracle_file)
 		SKIP(return, "usage: record|compare FILE");
 	ret = oracle_acquire(self);
 	if (ret)
@@ -114,7 +112,7 @@ TEST_F(oracle, stock_and_patched_bitmaps_match)
 {
 	struct vfio_iommu *io = &self->s.io;
 	struct vfio_dev *d = self->s.dev;
-	char line[4096], *got = NULL;
+	char *got = NULL;
 	int round = 0;
 	size_t len = 0;
 	FILE *out;
@@ -153,33 +151,13 @@ TEST_F(oracle, stock_and_patched_bitmaps_match)
 	ASSERT_EQ(0, report(io, out, round++));
 	fclose(out);
 
-	if (!strcmp(mode, "record")) {
-		FILE *f = fopen(file, "w");
-
-		ASSERT_NE(NULL, f);
-		fputs(got, f);
-		fclose(f);
-		/* the oracle itself behaves as stock type1 is known to */
+	test_oracle(oracle_mode, oracle_file, got);
+	/* the oracle itself behaves as stock type1 is known to */
+	if (!strcmp(oracle_mode, "record")) {
 		ASSERT_STREQ(stock_bitmaps, got);
-	} else {
-		FILE *f = fopen(file, "r");
-		size_t n;
-
-		ASSERT_NE(NULL, f) TH_LOG("no stock recording %s", file);
-		n = fread(line, 1, sizeof(line) - 1, f);
-		line[n] = 0;
-		fclose(f);
-		ASSERT_STREQ(line, got);
 	}
 	TH_LOG("%s", got);
 	free(got);
 }
 
-int main(int argc, char **argv)
-{
-	if (argc == 3) {
-		mode = argv[1];
-		file = argv[2];
-	}
-	return test_harness_run(1, argv);
-}
+ORACLE_HARNESS_MAIN

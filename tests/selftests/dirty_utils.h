@@ -86,4 +86,54 @@ static inline const char *bm_str(const struct bm *b, char *buf, size_t len)
 	return vfio_bitmap_str(b->w, BM_WORDS * 64, buf, len);
 }
 
+/* an oracle test's mode and recording, from its command line */
+static const char *oracle_mode __attribute__((unused));
+static const char *oracle_file __attribute__((unused));
+
+/* main() of an oracle test: "record FILE" or "compare FILE" */
+#define ORACLE_HARNESS_MAIN						\
+int main(int argc, char **argv)						\
+{									\
+	if (argc == 3) {						\
+		oracle_mode = argv[1];					\
+		oracle_file = argv[2];					\
+	}								\
+	return test_harness_run(1, argv);				\
+}
+
+/*
+ * The two halves of an oracle test (dirty_oracle_test, pci_dirty_test),
+ * run as "record FILE" on the stock modules and "compare FILE" on the
+ * patched ones in one boot: record keeps the text @got in @file; compare
+ * reads that recording into @buf (@len bytes, NUL-terminated).
+ */
+static inline int oracle_file_keep(const char *mode, const char *file,
+				   const char *got, char *buf, size_t len)
+{
+	bool record = !strcmp(mode, "record");
+	FILE *f = fopen(file, record ? "w" : "r");
+	size_t n = 0;
+
+	if (!f)
+		return -errno;
+	if (record)
+		fputs(got, f);
+	else
+		n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return 0;
+}
+
+/* record @got, or compare it with the stock recording */
+#define test_oracle(mode, file, got) do {				\
+	static char __rec[16384];					\
+	ASSERT_EQ(0, oracle_file_keep(mode, file, got, __rec,		\
+				      sizeof(__rec)))			\
+		TH_LOG("%s %s", mode, file);				\
+	if (strcmp(mode, "record")) {					\
+		ASSERT_STREQ(__rec, got);				\
+	}								\
+} while (0)
+
 #endif

@@ -16,10 +16,13 @@ echo 16 > /proc/sys/vm/nr_hugepages
 for v in stock patched; do
 	phase=$v
 	[ $v = patched ] && phase=fine
+	oracle=record
+	[ $v = patched ] && oracle=compare
 	vfio-mods $v
 	part consumers-$v sh ./consumers_test.sh $v
 	export TEST_PHASE=$phase
 	part pci-dma-$v ./pci_dma_test
+	part pci-dirty-$v ./pci_dirty_test $oracle /tmp/pci-dirty.stock
 	unset TEST_PHASE
 	vfio-consumers unload ||
 		echo "# === status vfio-consumers-unload-$v rc=1"

@@ -23,6 +23,7 @@ for v in stock patched; do
 	export TEST_PHASE=$phase
 	part pci-dma-$v ./pci_dma_test
 	part pci-dirty-$v ./pci_dirty_test $oracle /tmp/pci-dirty.stock
+	part pci-vgpu-$v ./vgpu_passthrough_test
 	unset TEST_PHASE
 	vfio-consumers unload ||
 		echo "# === status vfio-consumers-unload-$v rc=1"

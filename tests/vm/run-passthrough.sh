@@ -24,6 +24,7 @@ for v in stock patched; do
 	part pci-dma-$v ./pci_dma_test
 	part pci-dirty-$v ./pci_dirty_test $oracle /tmp/pci-dirty.stock
 	part pci-vgpu-$v ./vgpu_passthrough_test
+	part kvm-vfio-$v ./kvm_vfio_test
 	unset TEST_PHASE
 	vfio-consumers unload ||
 		echo "# === status vfio-consumers-unload-$v rc=1"

@@ -61,10 +61,12 @@ check-debug: all
 .PHONY: check-debug
 
 # QEMU 10 live migration of a sample vGPU, stock vs fine-grained, with the
-# error paths and larger guests (docs/qemu.rst); make check runs the short
+# error paths and larger guests (docs/qemu.rst), then on a host that passes
+# a device through (docs/passthrough.rst); make check runs the short
 # both-scopes migration only.
 qemu-test: all
 	./tests/qemu/e2e.sh -e -m 128,256,1024 -t 1500
+	./tests/qemu/e2e.sh -p -t 1500
 
 .PHONY: qemu-test
 

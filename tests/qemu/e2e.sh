@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# e2e.sh [-m MiB[,MiB...]] [-s "fine stock"] [-e] [-t SECS] [-w WORKLOAD]
+# e2e.sh [-m MiB[,MiB...]] [-s "fine stock"] [-e] [-p] [-t SECS] [-w WORKLOAD]
 #        [-S SCALE] [-- GUEST ARGS]
 #
 # End-to-end QEMU live migration of a sample vGPU, run on the host: builds
@@ -17,24 +17,33 @@
 # .wl path) in the payload instead of its built-in workload: packed here by
 # wl-pack with -S (or SCALE=) as divisor (default the workload's scale),
 # passed to QEMU with -initrd.
+# -p: the same on a host that passes a device through (the test VM of
+# scripts/vm/passthrough.sh, tests/qemu/vm-passthrough.sh; first -m only;
+# results in build/qemu-pt).
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-MEMS=128 SCOPES="fine stock" ERRORS=0 TIMEOUT= VMMEM=4G
+MEMS=128 SCOPES="fine stock" ERRORS=0 TIMEOUT= VMMEM=4G PT=
 WORKLOAD=${WORKLOAD:-} SCALE=${SCALE:-}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-m) MEMS=${2//,/ }; shift 2 ;;
 	-s) SCOPES=$2; shift 2 ;;
 	-e) ERRORS=1; shift ;;
+	-p) PT=1; shift ;;
 	-t) TIMEOUT=$2; shift 2 ;;
 	-w) WORKLOAD=$2; shift 2 ;;
 	-S) SCALE=$2; shift 2 ;;
 	--) shift; break ;;
-	*) echo "usage: $0 [-m MiB,...] [-s 'fine stock'] [-e] [-t SECS] [-w WORKLOAD] [-S SCALE] [-- GUEST ARGS]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-m MiB,...] [-s 'fine stock'] [-e] [-p] [-t SECS] [-w WORKLOAD] [-S SCALE] [-- GUEST ARGS]" >&2; exit 2 ;;
 	esac
 done
 out=$BUILD/qemu
+VMRUN=$TOP/scripts/vm/run.sh INNER=vm-migrate.sh
+if [ -n "$PT" ]; then
+	out=$BUILD/qemu-pt
+	VMRUN=$TOP/scripts/vm/passthrough.sh INNER=vm-passthrough.sh
+fi
 mkdir -p "$out"
 make -s -C "$TOP/tools/guest" BUILD="$BUILD" TOP="$TOP" || exit 1
 WLP=
@@ -59,11 +68,11 @@ else
 fi
 [ -s "$BUILD/vm/initramfs.cpio" ] || { echo "run make first" >&2; exit 1; }
 
-"$TOP/scripts/vm/run.sh" -H -m "$VMMEM" -t "$TIMEOUT" -l "$out/vm" -- \
-	"SCOPES='$SCOPES' MEMS='$MEMS' ERRORS=$ERRORS GUEST_ARGS='$GARGS'" \
+"$VMRUN" -H -m "$VMMEM" -t "$TIMEOUT" -l "$out/vm" -- \
+	"SCOPES='$SCOPES' MEMS='$MEMS' MEM='${MEMS%% *}' ERRORS=$ERRORS GUEST_ARGS='$GARGS'" \
 	"WORKLOAD='$WORKLOAD' SCALE='$SCALE' WLP='$WLP'" \
 	"PAYLOAD=$BUILD/guest/vgpu-guest.elf QMPPY=$TOP/tests/qemu/qmp.py" \
-	"sh /host$TOP/tests/qemu/vm-migrate.sh" 2>&1 | tee "$out/log.txt"
+	"sh /host$TOP/tests/qemu/$INNER" 2>&1 | tee "$out/log.txt"
 rc=${PIPESTATUS[0]}
 grep '^QEMU-RESULT' "$out/log.txt" > "$out/results.txt"
 "$TOP/tests/qemu/table.sh" "$out/results.txt" | tee "$out/table.txt"

@@ -5,7 +5,10 @@
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-CP="perl $BUILD/ksrc/scripts/checkpatch.pl --strict --no-tree --quiet"
+# The source package has no git history, so checkpatch cannot look up the
+# commits named in Fixes: tags (UNKNOWN_COMMIT_ID); their ids and titles are
+# checked against upstream history by hand (docs/design.rst).
+CP="perl $BUILD/ksrc/scripts/checkpatch.pl --strict --no-tree --quiet --ignore UNKNOWN_COMMIT_ID"
 rc=0
 for p in "$TOP"/drivers/vfio/patches/0*.patch; do
 	case "$p" in *0000-cover-letter.patch) continue ;; esac

@@ -5,8 +5,9 @@
 #
 # Extract the Debian kernel image for KVER (vmlinuz and the stock vfio,
 # vfio_iommu_type1 and mdev modules) into BUILD/kernel, extract the
-# pristine drivers/vfio and VFIO headers from linux-source into
-# BUILD/ksrc, and apply the project's series onto a copy in BUILD/kpatched.
+# pristine drivers/vfio, VFIO headers and driver-api docs from
+# linux-source into BUILD/ksrc, and apply the project's series onto a copy
+# in BUILD/kpatched.
 # Environment (defaults: Debian 6.12 from the host's apt): KDEBS, a
 # directory of already downloaded image/modules/base .debs (otherwise
 # linux-image-KVER-unsigned is downloaded); SRCTAR, the linux-source
@@ -70,8 +71,9 @@ fi
 
 # --- pristine subset of linux-source ------------------------------------
 SP=$(basename "$SRCTAR" .tar.xz)
-# (.2: the subset with iommufd.h; a new suffix when the list changes)
-if [ ! -e "$BUILD/ksrc/.done-$KVER.2" ]; then
+# (.3: the subset with iommufd.h and the driver-api docs; a new suffix
+# when the list changes)
+if [ ! -e "$BUILD/ksrc/.done-$KVER.3" ]; then
 	rm -rf "$BUILD/ksrc" "$BUILD/ksrc.tmp"
 	mkdir -p "$BUILD/ksrc.tmp"
 	tar -xJf "$SRCTAR" -C "$BUILD/ksrc.tmp" --strip-components=1 \
@@ -81,6 +83,8 @@ if [ ! -e "$BUILD/ksrc/.done-$KVER.2" ]; then
 		"$SP/include/linux/vfio_pci_core.h" \
 		"$SP/include/uapi/linux/vfio.h" \
 		"$SP/include/uapi/linux/iommufd.h" \
+		"$SP/Documentation/driver-api/vfio.rst" \
+		"$SP/Documentation/driver-api/vfio-mediated-device.rst" \
 		"$SP/scripts/checkpatch.pl" \
 		"$SP/scripts/spelling.txt" \
 		"$SP/scripts/const_structs.checkpatch" \
@@ -88,7 +92,7 @@ if [ ! -e "$BUILD/ksrc/.done-$KVER.2" ]; then
 		"$SP/tools/testing/selftests/kselftest_harness.h" \
 		"$SP/tools/testing/selftests/kselftest.h"
 	mv "$BUILD/ksrc.tmp" "$BUILD/ksrc"
-	touch "$BUILD/ksrc/.done-$KVER.2"
+	touch "$BUILD/ksrc/.done-$KVER.3"
 	log "pristine source extracted"
 fi
 
@@ -97,9 +101,11 @@ stamp=$( (cat "$SERIES"/*.patch "$TOP"/drivers/vfio/Kbuild*.oot 2>/dev/null || t
 if [ ! -e "$BUILD/kpatched/.series-$stamp" ]; then
 	rm -rf "$BUILD/kpatched"
 	mkdir -p "$BUILD/kpatched"
-	cp -a "$BUILD/ksrc/drivers" "$BUILD/ksrc/include" "$BUILD/kpatched/"
-	for p in "$SERIES"/0[0-9][0-9][1-9]-*.patch "$SERIES"/0[0-9][1-9]0-*.patch; do
+	cp -a "$BUILD/ksrc/drivers" "$BUILD/ksrc/include" \
+		"$BUILD/ksrc/Documentation" "$BUILD/kpatched/"
+	for p in "$SERIES"/0*.patch; do
 		[ -e "$p" ] || continue
+		case "$p" in *0000-cover-letter.patch) continue ;; esac
 		# No fuzz, no offsets tolerated silently: the series must apply
 		# to the pristine Debian source exactly.
 		if ! out=$(cd "$BUILD/kpatched" && patch -p1 -F0 -N --no-backup-if-mismatch < "$p" 2>&1); then

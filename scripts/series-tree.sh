@@ -12,7 +12,8 @@ BUILD=${BUILD:-$TOP/build}
 DIR=$1
 [ ! -e "$DIR" ] || { echo "$DIR exists" >&2; exit 1; }
 mkdir -p "$DIR"
-cp -a "$BUILD/ksrc/drivers" "$BUILD/ksrc/include" "$DIR/"
+cp -a "$BUILD/ksrc/drivers" "$BUILD/ksrc/include" "$BUILD/ksrc/Documentation" \
+	"$DIR/"
 cd "$DIR"
 git init -q
 git add -A

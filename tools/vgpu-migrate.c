@@ -384,15 +384,12 @@ static int send_device(struct src *s, struct row *rw)
 /*
  * The pages a report may hold under the container's scope: those the
  * device wrote since the last report (device), every pinned page (pinned,
- * and stock type1, which has no scope capability), anything (all-mapped:
- * NULL).  A reported page outside this set is over-reporting.
+ * also stock type1).  A reported page outside this set is over-reporting.
  */
 static const uint64_t *scope_allows(const struct src *s)
 {
-	if (s->scope == VFIO_IOMMU_DIRTY_SCOPE_DEVICE)
+	if (s->scope == VFIO_DIRTY_SCOPE_DEVICE)
 		return s->r.dev_bm;
-	if (s->scope == VFIO_IOMMU_DIRTY_SCOPE_ALL_MAPPED)
-		return NULL;
 	return s->pin_bm;
 }
 

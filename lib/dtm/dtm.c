@@ -65,6 +65,23 @@ int dtm_rw(struct vfio_dev *d, __u64 iova, void *data, __u64 length,
 	return ioctl(d->fd, DTM_RW, &rw) ? vfio_errno() : 0;
 }
 
+int dtm_dev_write(struct vfio_dev *d, __u64 iova, const void *data,
+		  __u64 length, __u32 flags)
+{
+	struct dtm_dev_write w = { .argsz = sizeof(w), .flags = flags,
+				   .iova = iova, .length = length,
+				   .data = (uintptr_t)data };
+
+	return ioctl(d->fd, DTM_DEV_WRITE, &w) ? vfio_errno() : 0;
+}
+
+int dtm_unmap_delay(struct vfio_dev *d, __u32 ms)
+{
+	struct dtm_config cfg = { .argsz = sizeof(cfg), .unmap_delay_ms = ms };
+
+	return ioctl(d->fd, DTM_CONFIG, &cfg) ? vfio_errno() : 0;
+}
+
 int dtm_info(struct vfio_dev *d, struct dtm_info *info)
 {
 	memset(info, 0, sizeof(*info));

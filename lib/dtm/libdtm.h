@@ -27,6 +27,11 @@ int dtm_mark_flags(struct vfio_dev *d, __u64 iova, __u64 length,
 int dtm_mark(struct vfio_dev *d, __u64 iova, __u64 length);
 int dtm_rw(struct vfio_dev *d, __u64 iova, void *data, __u64 length,
 	   bool write);
+/* DTM_DEV_WRITE: pin clean, write, mark (DTM_DEV_WRITE_DEFER: later), unpin */
+int dtm_dev_write(struct vfio_dev *d, __u64 iova, const void *data,
+		  __u64 length, __u32 flags);
+/* DTM_CONFIG: every dma_unmap callback of the device sleeps @ms first */
+int dtm_unmap_delay(struct vfio_dev *d, __u32 ms);
 int dtm_info(struct vfio_dev *d, struct dtm_info *info);
 
 #ifdef __KSELFTEST_HARNESS_H
@@ -38,7 +43,10 @@ int dtm_info(struct vfio_dev *d, struct dtm_info *info);
 #define test_dtm_mark(...)	__vfio_ok(dtm_mark(__VA_ARGS__))
 #define test_err_dtm_mark(_e, ...) __vfio_err(_e, dtm_mark(__VA_ARGS__))
 #define test_dtm_rw(...)	__vfio_ok(dtm_rw(__VA_ARGS__))
+#define test_err_dtm_rw(_e, ...) __vfio_err(_e, dtm_rw(__VA_ARGS__))
 #define test_dtm_info(...)	__vfio_ok(dtm_info(__VA_ARGS__))
+#define test_dtm_dev_write(...)	__vfio_ok(dtm_dev_write(__VA_ARGS__))
+#define test_dtm_unmap_delay(...) __vfio_ok(dtm_unmap_delay(__VA_ARGS__))
 #endif
 
 #endif /* _LIBDTM_H */

@@ -246,35 +246,40 @@ int vfio_iommu_info_cap(struct vfio_iommu *io, __u16 id,
 	return -ENOENT;
 }
 
-/* The dirty scope capability in the VFIO_IOMMU_GET_INFO chain. */
 int vfio_dirty_scope(struct vfio_iommu *io)
 {
-	struct vfio_iommu_type1_info_cap_dirty_scope cap;
+	struct vfio_iommu_type1_info_cap_migration cap;
 	struct vfio_iommu_type1_info info;
-	int ret = vfio_iommu_info_cap(io, VFIO_IOMMU_TYPE1_INFO_CAP_DIRTY_SCOPE,
+	int ret = vfio_iommu_info_cap(io, VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION,
 				      &info, &cap, sizeof(cap));
 
-	if (ret == -ENOENT)
-		return VFIO_DIRTY_SCOPE_STOCK;
 	if (ret)
 		return ret;
-	if (cap.header.version != 1 || cap.reserved)
+	if (cap.header.version != 1 ||
+	    cap.flags & ~VFIO_IOMMU_TYPE1_MIGRATION_DEVICE_DIRTY)
 		return -EPROTO;
-	return cap.scope;
+	return cap.flags & VFIO_IOMMU_TYPE1_MIGRATION_DEVICE_DIRTY ?
+	       VFIO_DIRTY_SCOPE_DEVICE : VFIO_DIRTY_SCOPE_PINNED;
 }
 
 const char *vfio_dirty_scope_name(int scope)
 {
 	switch (scope) {
-	case VFIO_IOMMU_DIRTY_SCOPE_DEVICE:
+	case VFIO_DIRTY_SCOPE_DEVICE:
 		return "device";
-	case VFIO_IOMMU_DIRTY_SCOPE_PINNED:
+	case VFIO_DIRTY_SCOPE_PINNED:
 		return "pinned";
-	case VFIO_IOMMU_DIRTY_SCOPE_ALL_MAPPED:
-		return "all-mapped";
-	case VFIO_DIRTY_SCOPE_STOCK:
-		return "pinned (stock)";
 	default:
 		return "unknown";
 	}
+}
+
+long vfio_dma_avail(struct vfio_iommu *io)
+{
+	struct vfio_iommu_type1_info_dma_avail cap;
+	struct vfio_iommu_type1_info info;
+	int ret = vfio_iommu_info_cap(io, VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL,
+				      &info, &cap, sizeof(cap));
+
+	return ret ? ret : cap.avail;
 }

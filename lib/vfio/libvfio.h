@@ -107,20 +107,21 @@ const char *vfio_bitmap_str(const uint64_t *bitmap, uint64_t nbits,
 			    char *buf, size_t len);
 
 /*
- * The container's dirty scope: VFIO_IOMMU_DIRTY_SCOPE_DEVICE, _PINNED or
- * _ALL_MAPPED, VFIO_DIRTY_SCOPE_STOCK where the kernel reports none, or
+ * The container's dirty scope, from the advisory flag
+ * VFIO_IOMMU_TYPE1_MIGRATION_DEVICE_DIRTY of the migration capability:
+ * VFIO_DIRTY_SCOPE_DEVICE while it is set (every device reports the pages
+ * it writes), VFIO_DIRTY_SCOPE_PINNED while it is clear (pinned or mapped
+ * pages are reported too; stock type1, which has no flag, always), or
  * -errno (-EPROTO: a malformed report).  This is the one place that knows
  * how the kernel reports the scope.
  */
 int vfio_dirty_scope(struct vfio_iommu *io);
-/*
- * Stock type1 reports no scope.  It puts an emulated-IOMMU (mdev) group in
- * the pinned scope from the start (vfio_iommu_type1_attach_group()), and a
- * group behind a real IOMMU (vfio-pci) in the all-mapped one.
- */
-#define VFIO_DIRTY_SCOPE_STOCK	0
-/* "device", "pinned", "all-mapped", "pinned (stock)"; "unknown" else */
+#define VFIO_DIRTY_SCOPE_DEVICE	1
+#define VFIO_DIRTY_SCOPE_PINNED	2
+/* "device", "pinned"; "unknown" else */
 const char *vfio_dirty_scope_name(int scope);
+/* VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL: DMA mappings the container may add */
+long vfio_dma_avail(struct vfio_iommu *io);
 
 /*
  * VFIO_IOMMU_GET_INFO: its fixed part into @info and capability @id (at

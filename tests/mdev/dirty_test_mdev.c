@@ -10,9 +10,11 @@
  * Built twice: against the patched VFIO and, with VFIO_STOCK_API, against
  * stock 6.12 VFIO (plain pins and vfio_dma_rw() only) as the oracle.
  *
- * Locking: pin_lock protects the pin records and is held across the calls
- * into VFIO.  The order is iommu->device_list_lock -> pin_lock ->
- * iommu->lock: dma_unmap runs under device_list_lock and takes pin_lock.
+ * Locking: pin_lock protects the pin records and the deferred write, and
+ * is held across the calls into VFIO.  The order is
+ * iommu->device_list_lock -> pin_lock -> iommu->lock: dma_unmap runs under
+ * device_list_lock and takes pin_lock.  A device that reports its writes
+ * marks each write before it unpins the page (dtm_pending_flush()).
  */
 #include <linux/module.h>
 #include <linux/device.h>
@@ -22,6 +24,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/iommu.h>
+#include <linux/highmem.h>
+#include <linux/delay.h>
 #include "dirty_test_mdev.h"
 
 #define DTM_NAME "vfio_dirty_test"
@@ -36,13 +40,23 @@ struct dtm_type {
 	bool reports_dirty;
 };
 
+#define DTM_MAX_WRITE_PAGES	(DTM_MAX_RW / PAGE_SIZE + 1)
+
+/* A write made through clean pins whose mark is deferred (DTM_DEV_WRITE_DEFER) */
+struct dtm_pending {
+	u64 iova, length;	/* length 0: none */
+	u64 pfn, npages;	/* pinned clean, once each */
+};
+
 struct dtm_state {
 	struct vfio_device vdev;
-	struct mutex pin_lock;		/* pins, counters */
+	struct mutex pin_lock;		/* pins, counters, pending */
 	struct xarray pins;		/* iova pfn -> DTM_REC */
 	u64 pinned_dirty;
 	u64 pinned_clean;
 	u64 unmap_unpins;
+	struct dtm_pending pending;
+	unsigned int unmap_delay_ms;
 };
 
 static struct class *dtm_class;
@@ -90,18 +104,14 @@ static bool dtm_reports_dirty(struct dtm_state *st)
 static int dtm_vfio_pin(struct vfio_device *vdev, dma_addr_t iova, int prot,
 			bool clean, struct page **page)
 {
-	if (clean)
-		return vfio_pin_pages_clean(vdev, iova, 1, prot, page);
-	return vfio_pin_pages(vdev, iova, 1, prot, page);
+	return vfio_pin_pages(vdev, iova, 1, prot | (clean ? VFIO_PIN_CLEAN : 0),
+			      page);
 }
 
 static void dtm_vfio_unpin(struct vfio_device *vdev, dma_addr_t iova,
 			   bool clean)
 {
-	if (clean)
-		vfio_unpin_pages_clean(vdev, iova, 1);
-	else
-		vfio_unpin_pages(vdev, iova, 1);
+	vfio_unpin_pages(vdev, iova, 1);
 }
 
 static int dtm_vfio_mark(struct vfio_device *vdev, dma_addr_t iova, u64 len)
@@ -270,6 +280,120 @@ out:
 	return ret;
 }
 
+/*
+ * Mark the deferred write, then unpin its pages: a device that reports its
+ * writes marks a write before unpinning the page it went through.
+ */
+static int dtm_pending_flush(struct dtm_state *st)
+{
+	struct dtm_pending *p = &st->pending;
+	int ret;
+	u64 i;
+
+	lockdep_assert_held(&st->pin_lock);
+	if (!p->length)
+		return 0;
+	ret = dtm_vfio_mark(&st->vdev, p->iova, p->length);
+	for (i = 0; i < p->npages; i++)
+		dtm_vfio_unpin(&st->vdev, (p->pfn + i) << PAGE_SHIFT, true);
+	p->length = 0;
+	return ret;
+}
+
+/* Pin the pages of the range clean, once each, and copy @buf into them. */
+static int dtm_write_pages(struct dtm_state *st, struct dtm_pending *p,
+			   const u8 *buf)
+{
+	u64 off = offset_in_page(p->iova), done = 0, i;
+	struct page *page;
+	int ret = 0;
+
+	for (i = 0; i < p->npages; i++) {
+		size_t chunk = min_t(u64, PAGE_SIZE - off, p->length - done);
+		void *va;
+
+		ret = dtm_vfio_pin(&st->vdev, (p->pfn + i) << PAGE_SHIFT,
+				   IOMMU_READ | IOMMU_WRITE, true, &page);
+		if (ret != 1)
+			break;
+		va = kmap_local_page(page);
+		memcpy(va + off, buf + done, chunk);
+		kunmap_local(va);
+		done += chunk;
+		off = 0;
+	}
+	if (i == p->npages)
+		return 0;
+	/* what was written is marked before its pages are unpinned */
+	if (done)
+		dtm_vfio_mark(&st->vdev, p->iova, done);
+	while (i--)
+		dtm_vfio_unpin(&st->vdev, (p->pfn + i) << PAGE_SHIFT, true);
+	return ret < 0 ? ret : -EFAULT;
+}
+
+static long dtm_ioctl_write(struct dtm_state *st, unsigned long arg)
+{
+	struct dtm_pending p = {};
+	struct dtm_dev_write w;
+	void *buf;
+	int ret;
+
+	if (copy_from_user(&w, (void __user *)arg, sizeof(w)))
+		return -EFAULT;
+	if (w.argsz < sizeof(w) || w.flags & ~DTM_DEV_WRITE_DEFER ||
+	    !w.length || w.length > DTM_MAX_RW || w.iova + w.length - 1 < w.iova)
+		return -EINVAL;
+	if (!dtm_api_reports())
+		return -EOPNOTSUPP;
+	p.iova = w.iova;
+	p.length = w.length;
+	p.pfn = w.iova >> PAGE_SHIFT;
+	p.npages = ((w.iova + w.length - 1) >> PAGE_SHIFT) - p.pfn + 1;
+	buf = kvmalloc(w.length, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = -EFAULT;
+	if (copy_from_user(buf, u64_to_user_ptr(w.data), w.length))
+		goto out;
+	mutex_lock(&st->pin_lock);
+	ret = dtm_pending_flush(st);
+	if (!ret)
+		ret = dtm_write_pages(st, &p, buf);
+	if (!ret) {
+		st->pending = p;
+		if (!(w.flags & DTM_DEV_WRITE_DEFER))
+			ret = dtm_pending_flush(st);
+	}
+	mutex_unlock(&st->pin_lock);
+out:
+	kvfree(buf);
+	return ret;
+}
+
+static long dtm_ioctl_flush(struct dtm_state *st)
+{
+	int ret;
+
+	mutex_lock(&st->pin_lock);
+	ret = dtm_pending_flush(st);
+	mutex_unlock(&st->pin_lock);
+	return ret;
+}
+
+static long dtm_ioctl_config(struct dtm_state *st, unsigned long arg)
+{
+	struct dtm_config cfg;
+
+	if (copy_from_user(&cfg, (void __user *)arg, sizeof(cfg)))
+		return -EFAULT;
+	if (cfg.argsz < sizeof(cfg) || cfg.flags || cfg.reserved ||
+	    cfg.unmap_delay_ms > 10000)
+		return -EINVAL;
+	WRITE_ONCE(st->unmap_delay_ms, cfg.unmap_delay_ms);
+	return 0;
+}
+
 static long dtm_ioctl_info(struct dtm_state *st, unsigned long arg)
 {
 	struct dtm_info info = { .argsz = sizeof(info) };
@@ -308,6 +432,12 @@ static long dtm_ioctl(struct vfio_device *vdev, unsigned int cmd,
 		return dtm_ioctl_rw(st, arg);
 	case DTM_INFO:
 		return dtm_ioctl_info(st, arg);
+	case DTM_DEV_WRITE:
+		return dtm_ioctl_write(st, arg);
+	case DTM_FLUSH:
+		return dtm_ioctl_flush(st);
+	case DTM_CONFIG:
+		return dtm_ioctl_config(st, arg);
 	}
 	return -ENOTTY;
 }
@@ -334,10 +464,18 @@ static u64 dtm_unpin_pfns(struct dtm_state *st, u64 first, u64 last)
 static void dtm_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
 	struct dtm_state *st = container_of(vdev, struct dtm_state, vdev);
+	struct dtm_pending *p = &st->pending;
+	unsigned int delay = READ_ONCE(st->unmap_delay_ms);
 
 	if (!length)
 		return;
+	if (delay)
+		msleep(delay);
 	mutex_lock(&st->pin_lock);
+	/* mark a deferred write in the range before unpinning its pages */
+	if (p->length && p->iova <= iova + length - 1 &&
+	    iova <= p->iova + p->length - 1)
+		dtm_pending_flush(st);
 	st->unmap_unpins += dtm_unpin_pfns(st, iova >> PAGE_SHIFT,
 					   (iova + length - 1) >> PAGE_SHIFT);
 	mutex_unlock(&st->pin_lock);
@@ -348,6 +486,7 @@ static void dtm_close_device(struct vfio_device *vdev)
 	struct dtm_state *st = container_of(vdev, struct dtm_state, vdev);
 
 	mutex_lock(&st->pin_lock);
+	dtm_pending_flush(st);
 	dtm_unpin_pfns(st, 0, ULONG_MAX);
 	mutex_unlock(&st->pin_lock);
 }

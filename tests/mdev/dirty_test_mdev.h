@@ -14,10 +14,11 @@
 
 /*
  * DTM_PIN / DTM_UNPIN: pin or unpin @npages pages from @iova, one
- * vfio_pin_pages() call per page.  DTM_CLEAN selects clean intent
- * (vfio_pin_pages_clean()), DTM_READONLY pins with IOMMU_READ only.  An
- * unpin must match pins this device holds with the same intent (-EINVAL
- * otherwise, nothing unpinned).  A failed pin unwinds and pins nothing.
+ * vfio_pin_pages() / vfio_unpin_pages() call per page.  DTM_CLEAN pins with
+ * VFIO_PIN_CLEAN, DTM_READONLY with IOMMU_READ only (else IOMMU_READ |
+ * IOMMU_WRITE).  An unpin must match pins this device holds with the same
+ * DTM_CLEAN flag (-EINVAL otherwise, nothing unpinned); VFIO itself is told
+ * no intent.  A failed pin unwinds and pins nothing.
  */
 struct dtm_pin {
 	__u32	argsz;
@@ -53,6 +54,35 @@ struct dtm_rw {
 
 #define DTM_MAX_RW	(1 << 20)
 
+/*
+ * DTM_DEV_WRITE: copy @length bytes from the user buffer @data to guest memory
+ * at @iova the way a device that reports its writes does: pin each page
+ * clean, write it through the kernel mapping, then vfio_mark_dirty() the
+ * range and unpin.  DTM_DEV_WRITE_DEFER keeps the pins and defers the mark: the
+ * device then marks, and unpins, at DTM_FLUSH, in its dma_unmap callback
+ * (before it unpins the range) or when closed.  At most DTM_MAX_RW bytes.
+ */
+struct dtm_dev_write {
+	__u32	argsz;
+	__u32	flags;
+#define DTM_DEV_WRITE_DEFER	(1 << 0)
+	__u64	iova;
+	__u64	length;
+	__u64	data;
+};
+
+/*
+ * DTM_CONFIG: @unmap_delay_ms: every dma_unmap callback of this device first
+ * sleeps that long (at most 10 s), holding none of its own locks.  For the
+ * race tests.
+ */
+struct dtm_config {
+	__u32	argsz;
+	__u32	flags;		/* zero */
+	__u32	unmap_delay_ms;
+	__u32	reserved;	/* zero */
+};
+
 /* DTM_INFO: what the device holds now. */
 struct dtm_info {
 	__u32	argsz;
@@ -69,5 +99,8 @@ struct dtm_info {
 #define DTM_MARK	_IOW(DTM_IOC_TYPE, 2, struct dtm_mark)
 #define DTM_RW		_IOW(DTM_IOC_TYPE, 3, struct dtm_rw)
 #define DTM_INFO	_IOR(DTM_IOC_TYPE, 4, struct dtm_info)
+#define DTM_DEV_WRITE	_IOW(DTM_IOC_TYPE, 5, struct dtm_dev_write)
+#define DTM_FLUSH	_IO(DTM_IOC_TYPE, 6)
+#define DTM_CONFIG	_IOW(DTM_IOC_TYPE, 7, struct dtm_config)
 
 #endif /* _UAPI_DIRTY_TEST_MDEV_H */

@@ -77,6 +77,25 @@ static inline int dtm_set_open(struct dtm_set *s, const char *kind, int n)
 	return ret;
 }
 
+/*
+ * Whether vfio-mods loaded module set @name (/tmp/vfio-variant): "stock"
+ * (Debian's), "patched" (the series) or "fixes" (its fixes part alone, in
+ * make series-build).
+ */
+static inline bool vfio_variant_is(const char *name)
+{
+	char v[16] = "";
+	FILE *f = fopen("/tmp/vfio-variant", "r");
+
+	if (f) {
+		if (!fgets(v, sizeof(v), f))
+			v[0] = 0;
+		fclose(f);
+	}
+	v[strcspn(v, "\n")] = 0;
+	return !strcmp(v, name);
+}
+
 /* Bitmaps of up to 1024 pages. */
 #define BM_WORDS 16
 struct bm { uint64_t w[BM_WORDS]; };

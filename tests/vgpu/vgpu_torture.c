@@ -291,7 +291,7 @@ static void slot_open(struct slot *s)
 		s->pin[i] = true;
 	}
 	device_scope = vfio_dirty_scope(&s->g.iommu) ==
-		       VFIO_IOMMU_DIRTY_SCOPE_DEVICE;
+		       VFIO_DIRTY_SCOPE_DEVICE;
 }
 
 static void slot_create(struct slot *s)

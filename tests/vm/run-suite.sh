@@ -27,11 +27,21 @@ if [ "$parts" = stock ]; then
 	exit $fail
 fi
 
+# The stock half of dirty_fixes_test: the stock 6.12 behaviour each fix at
+# the head of the series changes (its expectations are 6.12's).
+vfio-mods stock
+part dirty_fixes-stock ./dirty_fixes_test
+vfio-mods unload
+
 # Phase 2: patched modules, fine-grained vGPU.
 export TEST_PHASE=fine
 vfio-mods patched
 part oracle-patched ./dirty_oracle_test compare /tmp/oracle.stock
 part dirty_scope ./dirty_scope_test
+part dirty_fixes ./dirty_fixes_test
+part dirty_intent ./dirty_intent_test
+part dirty_attach ./dirty_attach_test
+part unmap_race ./unmap_race_test
 part dirty_stress ./dirty_stress_test
 part unmap_deadlock ./unmap_deadlock_test
 part vgpu-deadlock ./vgpu_deadlock_test
@@ -43,6 +53,7 @@ part vgpu-scale ./vgpu_scale_test
 part vgpu-hostile ./vgpu_hostile_test
 part vgpu-torture ./vgpu_torture -t "${TORTURE_TIME:-60}" -s "${TORTURE_SEED:-1}"
 part vgpu-display ./vgpu_display_test
+part vgpu-rules ./vgpu_rules_test
 vfio-mods unload
 
 # Phase 3: patched modules, vGPU with the capability off (baseline).

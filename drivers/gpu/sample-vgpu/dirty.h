@@ -2,7 +2,7 @@
 /*
  * dirty.h - the driver's calls into VFIO for pinning and dirty reporting
  *
- * With the fine-grained dirty API (pin intents, vfio_mark_dirty(),
+ * With the fine-grained dirty API (VFIO_PIN_CLEAN, vfio_mark_dirty(),
  * vfio_device::reports_dirty) an instance that declared the capability pins
  * clean and reports every write; otherwise it pins with dirty intent and
  * never reports, as a stock-era driver does.  Built with -DVFIO_STOCK_API
@@ -60,30 +60,31 @@ static inline void vgpu_declare_fine_dirty(struct vgpu_dev *v)
 	v->vdev.reports_dirty = v->fine_dirty;
 }
 
+/* An instance that reports its writes pins clean (VFIO_PIN_CLEAN). */
 static inline int vgpu_pin_pages(struct vgpu_dev *v, dma_addr_t iova,
 				 int npage, struct page **pages)
 {
-	if (v->fine_dirty)
-		return vfio_pin_pages_clean(&v->vdev, iova, npage,
-					    VGPU_PIN_PROT, pages);
-	return vfio_pin_pages(&v->vdev, iova, npage, VGPU_PIN_PROT, pages);
+	return vfio_pin_pages(&v->vdev, iova, npage,
+			      VGPU_PIN_PROT | (v->fine_dirty ? VFIO_PIN_CLEAN : 0),
+			      pages);
 }
 
 static inline void vgpu_unpin_pages(struct vgpu_dev *v, dma_addr_t iova,
 				    int npage)
 {
-	if (v->fine_dirty)
-		vfio_unpin_pages_clean(&v->vdev, iova, npage);
-	else
-		vfio_unpin_pages(&v->vdev, iova, npage);
+	vfio_unpin_pages(&v->vdev, iova, npage);
 }
 
+/* iommufd keeps no dirty pages for emulated devices: nothing to report. */
 static inline int vgpu_vfio_mark_dirty(struct vgpu_dev *v, dma_addr_t iova,
 				       size_t length)
 {
+	int ret;
+
 	if (!v->fine_dirty)
 		return 0;
-	return vfio_mark_dirty(&v->vdev, iova, length);
+	ret = vfio_mark_dirty(&v->vdev, iova, length);
+	return ret == -EOPNOTSUPP ? 0 : ret;
 }
 
 #endif /* VFIO_STOCK_API */

@@ -30,12 +30,12 @@ T1=$B/ksrc/drivers/vfio/vfio_iommu_type1.c
 l=$(grep -n 'BUG_ON(++retries > 10)' "$T1" | cut -d: -f1)
 v="absent"
 [ -z "$l" ] || v="present (vfio_iommu_type1.c:$l)"
-echo "REPRO BUG_ON in the unmap retry loop (0003): $v; read, not triggered" >> "$out/summary"
+echo "REPRO BUG_ON in the unmap retry loop (0002): $v; read, not triggered" >> "$out/summary"
 if awk '/^static struct vfio_group \*vfio_create_group\(/,/^}/' "$B/ksrc/drivers/vfio/group.c" |
    sed -n '/^err_put:/,/^}/p' | grep -q iommu_group_put; then
 	v="absent (the error path puts the iommu_group)"
 else
 	v="present (err_put: put_device() with group->iommu_group set)"
 fi
-echo "REPRO vfio_create_group() error path (0009): $v; read, not triggered" >> "$out/summary"
+echo "REPRO vfio_create_group() error path (0005): $v; read, not triggered" >> "$out/summary"
 sed "s/^REPRO /$K: /" "$out/summary"

@@ -18,9 +18,9 @@ verdict() {	# WHAT TEST
 		echo "REPRO $1: unknown ($2 did not run)"
 	fi
 }
-verdict "stray bits past the end of a report (0002)" no_bit_past_the_end_of_a_report
-verdict "faulting report loses or moves bits (0008)" faulting_report_loses_nothing
-verdict "mapping ending at 2^64 unusable (issue 13)" mapping_at_the_top_of_the_iova_space_is_usable
+verdict "stray bits past the end of a report (0003)" no_bit_past_the_end_of_a_report
+verdict "faulting report loses or moves bits (0003)" faulting_report_loses_nothing
+verdict "mapping ending at 2^64 unusable (0004)" mapping_at_the_top_of_the_iova_space_is_usable
 
 # Two threads map, pin through the device and unmap: with TEST_PHASE=stock
 # the test passes when both stall (deadlock_watch.h) and leaves them

@@ -6,6 +6,7 @@
  * the driver's own counters with what it really did.
  */
 #include <sys/mman.h>
+#include <linux/iommu.h>
 #include <linux/vfio.h>
 
 #include "../vgpu/mig_fsm.h"
@@ -393,7 +394,8 @@ static int kshim_pin(dma_addr_t iova, int npage, struct page **pages,
 	return npage;
 }
 
-static void kshim_unpin(dma_addr_t iova, int npage, bool clean)
+/* As type1: an unpin names no intent and releases a clean pin first. */
+static void kshim_unpin(dma_addr_t iova, int npage)
 {
 	int i;
 
@@ -401,11 +403,12 @@ static void kshim_unpin(dma_addr_t iova, int npage, bool clean)
 		u64 a = iova + ((u64)i << PAGE_SHIFT);
 		struct kshim_dma *d = kshim_find(a);
 		u64 k = d ? (a - d->iova) >> PAGE_SHIFT : 0;
+		bool clean;
 
-		/* an unpin of a page not pinned with that intent is a bug */
-		if (!d || !d->pins[k] || (clean && !d->clean[k]) ||
-		    (!clean && d->pins[k] == d->clean[k]))
+		/* an unpin of a page not pinned is a bug */
+		if (!d || !d->pins[k])
 			kshim_bug("unbalanced unpin", __FILE__, __LINE__);
+		clean = d->clean[k];
 		d->pins[k]--;
 		d->clean[k] -= clean;
 		kshim_npins--;
@@ -413,27 +416,22 @@ static void kshim_unpin(dma_addr_t iova, int npage, bool clean)
 	}
 }
 
+/*
+ * As the series: a pin without IOMMU_WRITE is clean, and so is one with
+ * VFIO_PIN_CLEAN of a device that reports its writes.
+ */
 int vfio_pin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage,
 		   int prot, struct page **pages)
 {
-	return kshim_pin(iova, npage, pages, false);
-}
+	bool clean = !(prot & IOMMU_WRITE) ||
+		     ((prot & VFIO_PIN_CLEAN) && vdev->reports_dirty);
 
-int vfio_pin_pages_clean(struct vfio_device *vdev, dma_addr_t iova,
-			 int npage, int prot, struct page **pages)
-{
-	return kshim_pin(iova, npage, pages, true);
+	return kshim_pin(iova, npage, pages, clean);
 }
 
 void vfio_unpin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage)
 {
-	kshim_unpin(iova, npage, false);
-}
-
-void vfio_unpin_pages_clean(struct vfio_device *vdev, dma_addr_t iova,
-			    int npage)
-{
-	kshim_unpin(iova, npage, true);
+	kshim_unpin(iova, npage);
 }
 
 /* BRIEF section 3: a mark outside any mapping fails and changes nothing */

@@ -30,13 +30,11 @@ struct vfio_device {
 	bool reports_dirty;
 };
 
+#define VFIO_PIN_CLEAN	(1 << 30)
+
 int vfio_pin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage,
 		   int prot, struct page **pages);
 void vfio_unpin_pages(struct vfio_device *vdev, dma_addr_t iova, int npage);
-int vfio_pin_pages_clean(struct vfio_device *vdev, dma_addr_t iova,
-			 int npage, int prot, struct page **pages);
-void vfio_unpin_pages_clean(struct vfio_device *vdev, dma_addr_t iova,
-			    int npage);
 int vfio_mark_dirty(struct vfio_device *vdev, dma_addr_t iova, size_t length);
 void vfio_put_device(struct vfio_device *vdev);
 int vfio_mig_get_next_state(struct vfio_device *vdev,

@@ -1,25 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build-kernel.sh: build (or reuse) the debug kernel for `make check-debug`.
+# build-kernel.sh [debug|iommufd]: build (or reuse) the debug kernel for
+# `make check-debug`, or (iommufd) the kernel with iommufd, the VFIO device
+# cdev and the legacy container for `make e2e-modern`.
 #
 # Extracts the whole linux-source-6.12 tarball into $DEBUG_DIR/linux (default
 # build-debug/linux, ignored by git), configures x86_64_defconfig +
 # kvm_guest.config + scripts/debug/debug.config (KASAN, lockdep, kmemleak,
 # DEBUG_LIST, fault injection, VFIO=m with the legacy container, IOMMUFD=y)
-# and runs `make bzImage modules`.  A stamp of the source package version,
+# and runs `make bzImage modules`.  The iommufd kernel: the same in
+# $IOMMUFD_DIR (default build-iommufd/linux) with scripts/debug/iommufd.config,
+# every option of which is checked.  A stamp of the source package version,
 # the config fragment and this script lets a second run reuse the tree.
 # Prints the tree's path on the last line of stdout.
 #
-# Environment: DEBUG_DIR, JOBS (default 2: the machines are shared),
+# Environment: DEBUG_DIR, IOMMUFD_DIR, JOBS (default 2: the machines are shared),
 # FORCE=1 (rebuild even if the stamp matches).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-DEBUG_DIR=${DEBUG_DIR:-$TOP/build-debug}
+FLAVOUR=${1:-debug}
 JOBS=${JOBS:-2}
 SRCTAR=/usr/src/linux-source-6.12.tar.xz
-FRAG=$TOP/scripts/debug/debug.config
-log() { echo "debug-kernel: $*" >&2; }
+case "$FLAVOUR" in
+debug)	DEBUG_DIR=${DEBUG_DIR:-$TOP/build-debug} ;;
+iommufd) DEBUG_DIR=${IOMMUFD_DIR:-$TOP/build-iommufd} ;;
+*)	echo "usage: $0 [debug|iommufd]" >&2; exit 2 ;;
+esac
+FRAG=$TOP/scripts/debug/$FLAVOUR.config
+log() { echo "$FLAVOUR-kernel: $*" >&2; }
 
 mkdir -p "$DEBUG_DIR"
 DEBUG_DIR=$(cd "$DEBUG_DIR" && pwd)
@@ -62,23 +71,20 @@ fi
 rm -f "$K"/.built-*
 
 # --- config ------------------------------------------------------------------
-log "configuring (x86_64_defconfig + kvm_guest.config + debug.config)"
+log "configuring (x86_64_defconfig + kvm_guest.config + $FLAVOUR.config)"
 make -s -C "$K" x86_64_defconfig >&2
 make -s -C "$K" kvm_guest.config >&2
 (cd "$K" && ./scripts/kconfig/merge_config.sh -m .config "$FRAG" >/dev/null)
 make -s -C "$K" olddefconfig >&2
 # Options that must have come out as asked (Kconfig silently drops what a
 # dependency forbids).
-bad=0
-while read -r want; do
-	case "$want" in ''|'#'*) continue ;; esac
-	have=$(grep -E "^(# )?${want%%=*}[= ]" "$K/.config" || true)
-	case "$want" in
-	*=n) [ -z "$have" ] || [ "${have#\# }" != "$have" ] || { log "want $want, have $have"; bad=1; } ;;
-	*) [ "$have" = "$want" ] || { log "want $want, have '${have:-unset}'"; bad=1; } ;;
-	esac
-done <<'EOF'
-# --- config checks
+checks() {	# debug: the list below; any other fragment: all its options
+	if [ "$FLAVOUR" != debug ]; then
+		sed -n -e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1=n/p' \
+			-e '/^CONFIG_/p' "$FRAG"
+		return
+	fi
+	cat <<'EOF'
 CONFIG_MODULES=y
 CONFIG_MODULE_SIG=n
 CONFIG_MODVERSIONS=n
@@ -108,7 +114,17 @@ CONFIG_FAULT_INJECTION_DEBUG_FS=y
 CONFIG_FAULT_INJECTION_USERCOPY=y
 CONFIG_DEBUG_FS=y
 EOF
-[ $bad = 0 ] || { log "config does not match scripts/debug/debug.config"; exit 1; }
+}
+bad=0
+while read -r want; do
+	case "$want" in ''|'#'*) continue ;; esac
+	have=$(grep -E "^(# )?${want%%=*}[= ]" "$K/.config" || true)
+	case "$want" in
+	*=n) [ -z "$have" ] || [ "${have#\# }" != "$have" ] || { log "want $want, have $have"; bad=1; } ;;
+	*) [ "$have" = "$want" ] || { log "want $want, have '${have:-unset}'"; bad=1; } ;;
+	esac
+done < <(checks)
+[ $bad = 0 ] || { log "config does not match scripts/debug/$FLAVOUR.config"; exit 1; }
 
 # --- build -------------------------------------------------------------------
 log "make -j$JOBS bzImage modules ($(cat "$K/include/config/kernel.release" 2>/dev/null || echo 6.12))"

@@ -12,6 +12,7 @@
 #      vfio_iommu_type1.ko, plus mdev.ko built out of tree from its pristine
 #      drivers/vfio/mdev (VFIO_MDEV has no prompt)
 #   3. scripts/build.sh with BUILD=build-debug/out, KDIR=<debug tree>
+#      (2 and 3: scripts/debug/build-on.sh)
 #   4. the fault injection walk (tests/faults/dirty_faults.c, on lib/)
 #   5. scripts/vm/run.sh on the debug bzImage
 #
@@ -33,34 +34,8 @@ K=$(DEBUG_DIR=$D "$TOP/scripts/debug/build-kernel.sh" | tail -1) || {
 KREL=$(cat "$K/include/config/kernel.release")
 t_kernel=$(date +%s)
 
-# --- 2. the stock oracle for the debug kernel ----------------------------
-S=$D/stock
-rm -rf "$S"
-mkdir -p "$S/mdev" "$S/mods"
-cp "$K"/drivers/vfio/mdev/*.[ch] "$S/mdev/"
-printf 'obj-m += mdev.o\nmdev-y := mdev_core.o mdev_sysfs.o mdev_driver.o\n' > "$S/mdev/Kbuild"
-make -s -C "$K" M="$S/mdev" -j2 modules || { log "stock mdev.ko build failed"; exit 1; }
-cp "$K/drivers/vfio/vfio.ko" "$K/drivers/vfio/vfio_iommu_type1.ko" \
-	"$S/mdev/mdev.ko" "$S/mods/"
-
-# --- 3. the project against the debug tree -------------------------------
-# Reuse the main build's extracted Debian image and pristine subset (same
-# version); the Debian 9p modules do not load on this kernel (9p is built
-# in), so leave them out.
-if [ -s "$TOP/build/kver" ] && [ ! -s "$OUT/kver" ]; then
-	mkdir -p "$OUT"
-	cp "$TOP/build/kver" "$OUT/kver"
-	[ -d "$TOP/build/kernel" ] && cp -a "$TOP/build/kernel" "$OUT/"
-	[ -d "$TOP/build/ksrc" ] && cp -a "$TOP/build/ksrc" "$OUT/"
-fi
-rm -f "$OUT"/kernel/extra/*.ko
-BUILD=$OUT KDIR=$K STOCK_MODULES=$S/mods STOCK_SYMVERS=$S/mdev/Module.symvers \
-	JOBS=${JOBS:-2} "$TOP/scripts/build.sh" || { log "build.sh against $K failed"; exit 1; }
-if ls "$OUT"/kernel/extra/*.ko >/dev/null 2>&1; then
-	# prepare-kernel.sh re-extracted the Debian image: drop its modules
-	rm -f "$OUT"/kernel/extra/*.ko
-	"$TOP/scripts/vm/mkinitramfs.sh" "$OUT" "$OUT/vm/initramfs.cpio"
-fi
+# --- 2, 3. the stock oracle for the debug kernel, the project against it --
+"$TOP/scripts/debug/build-on.sh" "$K" "$OUT" || exit 1
 
 # --- 4. the guest-side extras ---------------------------------------------
 X=$D/vm/extra

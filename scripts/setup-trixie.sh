@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# setup-trixie.sh BUILD [SERIES]: the inputs for building and booting
+# setup-trixie.sh BUILD [SERIES|none]: the inputs for building and booting
 # Debian's newest Linux SERIES (default 7.3) from trixie-backports, without
 # touching the host's apt lists or installing anything on the host but
 # debootstrap (setup-host.sh does that):
@@ -14,10 +14,14 @@
 #   3. a trixie root made with debootstrap in BUILD/trixie-root (gcc-14, the
 #      compiler the kernel was built with, and the libc its header
 #      package's host programs are linked against) with the headers
-#      extracted into it.
+#      extracted into it;
+#   4. with TRIXIE_PKGS set, those packages installed into the root with its
+#      own apt, from trixie-backports where it has them (the newest QEMU,
+#      libvirt: scripts/modern/trixie-virt.sh); they stay for later runs.
+# SERIES "none" skips the kernel (2 and the headers of 3).
 # Idempotent: a second run downloads and installs nothing (the lists are
 # refreshed after 12 hours).  Prints the kernel version (e.g.
-# 7.3.4+deb13-amd64) on the last line of stdout.
+# 7.3.4+deb13-amd64) on the last line of stdout, or the root with "none".
 set -euo pipefail
 BUILD=$1
 SER=${2:-7.3}
@@ -51,6 +55,7 @@ if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720)" ] ||
 fi
 
 # --- 2. resolve the version and download --------------------------------
+[ "$SER" = none ] || {
 have() { apt-cache "${A[@]}" show "$1" >/dev/null 2>&1; }
 resolve() {
 	local v k
@@ -90,6 +95,7 @@ if [ ! -e "$B/debs/.done-$KVER" ]; then
 	rm -f "$B"/debs/linux-source-"$SER"_*.deb
 	touch "$B/debs/.done-$KVER"
 fi
+}
 
 # --- 3. the trixie root -------------------------------------------------
 ROOTPKGS=make,gcc-14,libc6-dev,libelf1t64,libssl3t64,zlib1g,pahole
@@ -103,11 +109,30 @@ if [ "$(cat "$ROOT/.pkgs" 2>/dev/null)" != "$ROOTPKGS" ]; then
 	echo "$ROOTPKGS" > "$ROOT.tmp/.pkgs"
 	mv "$ROOT.tmp" "$ROOT"
 fi
-if [ ! -e "$ROOT/.headers-$KVER" ]; then
+if [ "$SER" != none ] && [ ! -e "$ROOT/.headers-$KVER" ]; then
 	for d in "$B"/debs/linux-headers-*.deb "$B"/debs/linux-kbuild-*.deb; do
 		dpkg-deb -x "$d" "$ROOT"
 	done
 	touch "$ROOT/.headers-$KVER"
 	log "headers for $KVER in the trixie root"
 fi
-echo "$KVER"
+
+# --- 4. more packages in the root ----------------------------------------
+# apt inside the root (its own lists, the same two suites; -t prefers
+# backports), no service started by a maintainer script.
+if [ -n "${TRIXIE_PKGS:-}" ] && [ "$(cat "$ROOT/.extra" 2>/dev/null)" != "$TRIXIE_PKGS" ]; then
+	log "installing into the trixie root: $TRIXIE_PKGS"
+	echo "$src" > "$ROOT/etc/apt/sources.list"
+	printf '#!/bin/sh\nexit 101\n' > "$ROOT/usr/sbin/policy-rc.d"
+	chmod 755 "$ROOT/usr/sbin/policy-rc.d"
+	cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
+	# shellcheck disable=SC2086
+	TRIXIE_ROOT=$ROOT BUILD=$BUILD "$(dirname "$0")/trixie-run.sh" env \
+		DEBIAN_FRONTEND=noninteractive PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c '
+		apt-get update -qq &&
+		apt-get install -y -qq --no-install-recommends -t trixie-backports "$@"' \
+		apt $TRIXIE_PKGS > "$BUILD/trixie-pkgs.log" 2>&1 ||
+		{ tail -20 "$BUILD/trixie-pkgs.log" >&2; exit 1; }
+	echo "$TRIXIE_PKGS" > "$ROOT/.extra"
+fi
+if [ "$SER" = none ]; then echo "$ROOT"; else echo "$KVER"; fi

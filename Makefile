@@ -12,6 +12,7 @@
 #   make bench      migrations 64M..4G and dirty-tracking costs (docs/bench)
 #   make check-7.3  the parts of the suite that need no series, on Linux 7.3
 #   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
+#   make check-iommufd the suite on 6.12 built with iommufd (build-iommufd/)
 #   make fuzz       the vGPU fuzzers, FUZZ_TIME s (300) each with a fresh
 #                   seed: the command parser (new coverage merged into
 #                   tests/fuzz/corpus), then the migration stream parser and
@@ -91,3 +92,16 @@ repro-fixes: all-7.3
 	./scripts/repro-fixes.sh 7.3
 
 .PHONY: all-7.3 check-7.3 repro-fixes
+
+# The vGPU under modern VFIO user space (docs/modern.rst): Linux 6.12
+# from linux-source with IOMMUFD, IOMMUFD_DRIVER, the device cdev and the
+# legacy container (build-iommufd/), the series applied to the same source;
+# QEMU 11 and libvirt 12 in the trixie root.  check-iommufd: the whole
+# suite on that kernel (DMA-logging reports run, not skip).
+all-iommufd: all
+	./scripts/modern/build.sh
+
+check-iommufd: all-iommufd
+	./scripts/check.sh iommufd
+
+.PHONY: all-iommufd check-iommufd

@@ -5,12 +5,17 @@
   qmp.py SOCK cmd NAME [JSON-ARGS]     run one command, print its return
   qmp.py SOCK migrate URI [--timeout S] [--param K=V]... [--cap NAME=on]...
                 [--converge-after S --converge-downtime MS] [--kill-when-active PID]
+                [--counter FILE]
         set parameters/capabilities, start `migrate`, poll `query-migrate`
         every 0.2 s until completed/failed/cancelled (or timeout, then
         migrate_cancel); still active after --converge-after seconds: raise
         downtime-limit to --converge-downtime (reported as forced=1);
-        --kill-when-active: SIGKILL PID once RAM is being sent (error test); print `status ...` lines while it runs and one
-        final line `RESULT {json of query-migrate}`; exit 0 if completed.
+        --kill-when-active: SIGKILL PID once RAM is being sent (error test);
+        --counter: read the number in FILE just before `migrate` and when
+        the migration has ended (a device's counter over the migration),
+        reported as counter_before= and counter_after=.  Prints `status ...`
+        lines while it runs, a final line `RESULT {json of query-migrate}`
+        and a `SUMMARY key=value...` line; exit 0 if completed.
   qmp.py SOCK status                   print query-status's "status"
   qmp.py SOCK wait-connect [S]         wait until the socket accepts
 """
@@ -74,10 +79,21 @@ def parse_val(v):
         return v
 
 
+def read_counter(path):
+    if not path:
+        return None
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
 def migrate(q, uri, argv):
     timeout, params, caps = 120.0, {}, []
     conv_after, conv_downtime, forced = None, None, 0
     kill_pid, killed = None, False
+    counter, before, after = None, None, None
     i = 0
     while i < len(argv):
         if argv[i] == "--timeout":
@@ -91,6 +107,8 @@ def migrate(q, uri, argv):
             conv_downtime = int(argv[i + 1])
         elif argv[i] == "--kill-when-active":
             kill_pid = int(argv[i + 1])
+        elif argv[i] == "--counter":
+            counter = argv[i + 1]
         elif argv[i] == "--cap":
             k, v = argv[i + 1].split("=", 1)
             caps.append({"capability": k, "state": parse_val(v)})
@@ -100,6 +118,7 @@ def migrate(q, uri, argv):
     if params:
         q.cmd("migrate-set-parameters", params)
     t0 = time.time()
+    before = read_counter(counter)
     q.cmd("migrate", {"uri": uri})
     last = None
     while True:
@@ -109,6 +128,7 @@ def migrate(q, uri, argv):
             print("status %s at %.2fs" % (st, time.time() - t0), flush=True)
             last = st
         if st in ("completed", "failed", "cancelled"):
+            after = read_counter(counter)
             break
         if kill_pid and not killed and st == "active" and \
                 r.get("ram", {}).get("transferred", 0) > 0:
@@ -143,6 +163,8 @@ def migrate(q, uri, argv):
         ("vfio_bytes", r.get("vfio", {}).get("transferred", 0)),
         ("forced", forced),
     ]
+    if counter:
+        summary += [("counter_before", before), ("counter_after", after)]
     if r.get("error-desc"):
         summary.append(("error", json.dumps(r["error-desc"])))
     print("SUMMARY " + " ".join("%s=%s" % kv for kv in summary), flush=True)

@@ -42,6 +42,12 @@
 #   AFTER    frames the destination must run after migration (default 100,
 #            more than one full sweep of the data pages at sweep=64)
 #   KEEP_QEMU  pids of QEMUs that are not this test's (vm-passthrough.sh)
+#   QEMU_ROOT  the root QEMU runs in (default /host, the host's QEMU 10;
+#            tests/qemu/vm-modern.sh: a trixie root with QEMU 11)
+#   VFIO_OPTS  the vfio-pci options after sysfsdev= (default
+#            enable-migration=on); QEMU_OPTS more QEMU options
+#   TRACE    QEMU trace events, comma separated, into NAME.trace (default
+#            vfio_get_dirty_bitmap)
 SCOPES=${SCOPES:-fine stock}
 MEMS=${MEMS:-128}
 ERRORS=${ERRORS:-0}
@@ -76,6 +82,10 @@ U2=5a1b0000-0000-4000-8000-000000000002
 U3=5a1b0000-0000-4000-8000-000000000003
 QEMU=/usr/bin/qemu-system-x86_64
 KEEP_QEMU=${KEEP_QEMU:-}
+QEMU_ROOT=${QEMU_ROOT:-/host}
+VFIO_OPTS=${VFIO_OPTS-enable-migration=on}
+QEMU_OPTS=${QEMU_OPTS:-}
+TRACE=${TRACE:-vfio_get_dirty_bitmap}
 n=0
 fails=0
 mkdir -p $W
@@ -104,20 +114,21 @@ mdev_remove() {	# UUID
 
 # qemu_start NAME UUID MEM [QEMU options...]: in the background; pid in
 # $W/NAME.pid (written by QEMU), serial in $W/NAME.serial, QMP at
-# $W/NAME.qmp, VFIO dirty-bitmap trace in $W/NAME.trace, stderr NAME.err
+# $W/NAME.qmp, the TRACE events in $W/NAME.trace, stderr NAME.err
 qemu_start() {
 	name=$1 uuid=$2 mem=$3
 	shift 3
 	rm -f $W/$name.pid $W/$name.serial $W/$name.qmp $W/$name.trace
 	: > $W/$name.serial
-	chroot /host $QEMU -accel tcg -machine pc -m "$mem" -nodefaults \
-		-display none -no-reboot \
-		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid,enable-migration=on \
+	chroot "$QEMU_ROOT" $QEMU -accel tcg -machine pc -m "$mem" -nodefaults \
+		-display none -no-reboot $QEMU_OPTS \
+		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid${VFIO_OPTS:+,$VFIO_OPTS} \
 		-kernel "$PAYLOAD" -append "$GUEST_ARGS" \
 		${WLP:+-initrd} ${WLP:+"$WLP"} \
 		-serial file:$W/$name.serial \
 		-qmp unix:$W/$name.qmp,server=on,wait=off -pidfile $W/$name.pid \
-		-trace enable=vfio_get_dirty_bitmap,file=$W/$name.trace \
+		-msg timestamp=on $(echo "$TRACE" | tr ',' '\n' |
+			sed "s|.*|-trace enable=&,file=$W/$name.trace|") \
 		"$@" > $W/$name.err 2>&1 &
 }
 
@@ -207,6 +218,7 @@ migrate_one() {
 	note "$tag: migrating at frame $before ($(el))"
 	qmp $W/dst.qmp wait-connect 60
 	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout 150 \
+		--counter /sys/bus/mdev/devices/$U1/vendor/dirty_pages \
 		--converge-after $CONVERGE_AFTER --converge-downtime $CONVERGE_MS \
 		> $W/mig.out 2>&1
 	rc=$?
@@ -242,7 +254,13 @@ migrate_one() {
 	sum=$(grep '^SUMMARY' $W/mig.out | cut -d' ' -f2-)
 	pinned=$(cat /sys/bus/mdev/devices/$U1/vendor/pages_pinned 2>/dev/null)
 	devdirty=$(cat /sys/bus/mdev/devices/$U1/vendor/dirty_pages 2>/dev/null)
-	echo "QEMU-RESULT scope=$scope mem=$mem workload=${WLNAME:-builtin} $sum bitmap_queries=$bsyncs bitmap_pages=$bpages pinned=$pinned dev_written_pages=$devdirty"
+	# the pages the vGPU wrote while it migrated (qmp.py --counter)
+	c0=$(echo " $sum" | sed -n 's/.* counter_before=\([0-9]*\).*/\1/p')
+	c1=$(echo " $sum" | sed -n 's/.* counter_after=\([0-9]*\).*/\1/p')
+	# result_extra: more key=value pairs from a caller that sourced this
+	extra=
+	type result_extra > /dev/null 2>&1 && extra=" $(result_extra)"
+	echo "QEMU-RESULT scope=$scope mem=$mem workload=${WLNAME:-builtin} $sum bitmap_queries=$bsyncs bitmap_pages=$bpages pinned=$pinned dev_written_pages=$devdirty dev_written_mig=$((${c1:-0} - ${c0:-0}))$extra"
 	stop_all
 	[ -n "${KEEP_LOGS:-}" ] && cp $W/src.* $W/dst.* "$KEEP_LOGS/" 2>/dev/null
 	left=$(for p in $(pidof qemu-system-x86_64); do
@@ -328,7 +346,8 @@ errors() {
 	tap $? "error paths: no QEMU left"
 }
 
-# sourced for the functions above (tests/qemu/vm-passthrough.sh): no more
+# sourced for the functions above (tests/qemu/vm-passthrough.sh,
+# tests/qemu/vm-modern.sh, tests/qemu/vm-libvirt.sh): no more
 [ -n "${VM_MIGRATE_HELPERS:-}" ] && return 0
 if [ ! -e /host$QEMU ] || [ ! -e "/host/${PAYLOAD#/}" ]; then
 	echo "1..0 # SKIP no host root (run.sh -H) or no payload"

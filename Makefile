@@ -13,6 +13,7 @@
 #   make check-7.3  the parts of the suite that need no series, on Linux 7.3
 #   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
 #   make check-iommufd the suite on 6.12 built with iommufd (build-iommufd/)
+#   make e2e-modern    iommufd + DMA logging, QEMU 10 and 11, libvirt 12
 #   make fuzz       the vGPU fuzzers, FUZZ_TIME s (300) each with a fresh
 #                   seed: the command parser (new coverage merged into
 #                   tests/fuzz/corpus), then the migration stream parser and
@@ -97,11 +98,17 @@ repro-fixes: all-7.3
 # from linux-source with IOMMUFD, IOMMUFD_DRIVER, the device cdev and the
 # legacy container (build-iommufd/), the series applied to the same source;
 # QEMU 11 and libvirt 12 in the trixie root.  check-iommufd: the whole
-# suite on that kernel (DMA-logging reports run, not skip).
+# suite on that kernel (DMA-logging reports run, not skip); e2e-modern:
+# every dirty-tracking path with QEMU 10 and 11, then libvirt's
+# `virsh migrate --live` (results in build/modern; E2E_OUT=docs/bench to
+# refresh the committed ones).
 all-iommufd: all
 	./scripts/modern/build.sh
 
 check-iommufd: all-iommufd
 	./scripts/check.sh iommufd
 
-.PHONY: all-iommufd check-iommufd
+e2e-modern: all-iommufd
+	./tests/qemu/modern.sh -o $(or $(E2E_OUT),$(BUILD)/modern)
+
+.PHONY: all-iommufd check-iommufd e2e-modern

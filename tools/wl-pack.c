@@ -2,7 +2,8 @@
 /*
  * wl-pack - pack a workload file for the QEMU guest payload
  *
- *   wl-pack [-s DIV] -o OUT.wlp FILE.wl    parse, scale, write the binary
+ *   wl-pack [-s DIV] [-p PINNED] -o OUT.wlp FILE.wl
+ *                                           parse, scale, write the binary
  *   wl-pack -d FILE.wlp                     print a packed file
  *
  * The binary layout is lib/wl/wlpack.h (little-endian, versioned,
@@ -146,7 +147,7 @@ static int dump(const char *path)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: wl-pack [-s DIV] -o OUT.wlp FILE.wl\n"
+		"usage: wl-pack [-s DIV] [-p PINNED] -o OUT.wlp FILE.wl\n"
 		"       wl-pack -d FILE.wlp\n");
 	exit(2);
 }
@@ -155,7 +156,7 @@ int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	unsigned int scale = 0;
-	uint64_t gtt, k;
+	uint64_t gtt, k, pinned = 0;
 	char err[512];
 	uint32_t len;
 	uint8_t *bin;
@@ -163,10 +164,13 @@ int main(int argc, char **argv)
 	FILE *f;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:o:d:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:p:o:d:h")) != -1) {
 		switch (c) {
 		case 's':
 			scale = num_arg(optarg, 1, WL_MAX_SCALE);
+			break;
+		case 'p':
+			pinned = size_arg(optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -182,7 +186,8 @@ int main(int argc, char **argv)
 	w = malloc(sizeof(*w));
 	if (!w)
 		return 1;
-	if (wl_parse_file(argv[optind], w, err, sizeof(err))) {
+	if (wl_parse_file(argv[optind], w, err, sizeof(err)) ||
+	    (pinned && wl_set_pinned(w, pinned, err, sizeof(err)))) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}

@@ -25,6 +25,7 @@ struct pctx {
 	char *err;
 	size_t errlen;
 	struct wl *w;
+	int pinned_line;	/* line of the pinned directive */
 };
 
 static int perr(struct pctx *c, int col, const char *fmt, ...)
@@ -190,10 +191,26 @@ static int do_number(struct pctx *c, struct tok *t, int n)
 	return 0;
 }
 
+/* pinned SIZE: what the gtt buffers take together, with a "rest" buffer */
+static int do_pinned(struct pctx *c, struct tok *t, int n)
+{
+	uint64_t v;
+
+	if (want_args(c, t, n, 2, 2) ||
+	    parse_u64(c, &t[1], t[1].s, t[1].len, true, &v))
+		return -1;
+	if (!v || v % WL_PAGE || v > (64ull << 30))
+		return perr(c, t[1].col,
+			    "pinned must be a non-zero multiple of 4K up to 64G");
+	c->w->pinned = v;
+	c->pinned_line = c->line;
+	return 0;
+}
+
 static int do_buffer(struct pctx *c, struct tok *t, int n)
 {
 	struct wl_buf *b = &c->w->bufs[c->w->nbufs];
-	uint64_t size;
+	uint64_t size = 0;
 
 	if (want_args(c, t, n, 4, 4))
 		return -1;
@@ -205,11 +222,18 @@ static int do_buffer(struct pctx *c, struct tok *t, int n)
 	if (find_buf(c, &t[1], t[1].s, t[1].len) >= 0)
 		return perr(c, t[1].col, "buffer '%.*s' defined twice",
 			    t[1].len, t[1].s);
-	if (parse_u64(c, &t[2], t[2].s, t[2].len, true, &size))
+	if (tok_is(&t[2], "rest")) {
+		if (c->w->rest >= 0)
+			return perr(c, t[2].col, "a second 'rest' buffer");
+		if (!tok_is(&t[3], "gtt"))
+			return perr(c, t[3].col, "a 'rest' buffer is gtt");
+		c->w->rest = c->w->nbufs;
+	} else if (parse_u64(c, &t[2], t[2].s, t[2].len, true, &size)) {
 		return -1;
-	if (!size || size % WL_PAGE || size > (64ull << 30))
+	} else if (!size || size % WL_PAGE || size > (64ull << 30)) {
 		return perr(c, t[2].col,
 			    "size must be a non-zero multiple of 4K up to 64G");
+	}
 	if (!tok_is(&t[3], "gtt") && !tok_is(&t[3], "nogtt"))
 		return perr(c, t[3].col, "expected 'gtt' or 'nogtt'");
 	snprintf(b->name, WL_NAME_LEN, "%.*s", t[1].len, t[1].s);
@@ -347,10 +371,72 @@ static int parse_line(struct pctx *c, const char *line, int len)
 		return do_number(c, t, n);
 	if (tok_is(&t[0], "buffer"))
 		return do_buffer(c, t, n);
+	if (tok_is(&t[0], "pinned"))
+		return do_pinned(c, t, n);
 	if (tok_is(&t[0], "step"))
 		return do_step(c, t, n);
 	return perr(c, t[0].col, "unknown directive '%.*s'", t[0].len,
 		    t[0].s);
+}
+
+/* Size the rest buffer from the pinned set (errors at its line). */
+static int size_rest(struct pctx *c)
+{
+	struct wl *w = c->w;
+
+	/* the tools put a one-page ring in front of the buffers */
+	uint64_t others = WL_PAGE;
+	int i;
+
+	for (i = 0; i < w->nbufs; i++)
+		if (w->bufs[i].gtt && i != w->rest)
+			others += w->bufs[i].size;
+	if (w->pinned <= others)
+		return perr(c, 1,
+			    "pinned %llu KiB leaves nothing for buffer '%s' (the ring and the other gtt buffers take %llu KiB)",
+			    (unsigned long long)w->pinned >> 10,
+			    w->bufs[w->rest].name,
+			    (unsigned long long)others >> 10);
+	w->bufs[w->rest].size = w->pinned - others;
+	return 0;
+}
+
+static int finish_pinned(struct pctx *c)
+{
+	struct wl *w = c->w;
+
+	if (w->rest < 0 && w->pinned) {
+		c->line = c->pinned_line;
+		return perr(c, 1, "'pinned' needs a buffer of size 'rest'");
+	}
+	if (w->rest < 0)
+		return 0;
+	c->line = w->bufs[w->rest].line;
+	if (!w->pinned)
+		return perr(c, 1, "buffer '%s' is 'rest' of a 'pinned' size that is not given",
+			    w->bufs[w->rest].name);
+	return size_rest(c);
+}
+
+int wl_set_pinned(struct wl *w, uint64_t bytes, char *err, size_t errlen)
+{
+	struct pctx c = { .file = w->name, .err = err, .errlen = errlen,
+			  .w = w };
+
+	if (w->rest < 0) {
+		snprintf(err, errlen,
+			 "workload %s has no 'rest' buffer: its pinned set is fixed",
+			 w->name);
+		return -1;
+	}
+	if (!bytes || bytes % WL_PAGE) {
+		snprintf(err, errlen,
+			 "pinned set must be a non-zero multiple of 4K");
+		return -1;
+	}
+	w->pinned = bytes;
+	c.line = w->bufs[w->rest].line;
+	return size_rest(&c);
 }
 
 int wl_parse_text(const char *file, const char *text, struct wl *w,
@@ -364,6 +450,7 @@ int wl_parse_text(const char *file, const char *text, struct wl *w,
 	w->seed = 1;
 	w->frames = 10;
 	w->scale = 1;
+	w->rest = -1;
 	while (*p) {
 		c.line++;
 		nl = strchr(p, '\n');
@@ -377,7 +464,7 @@ int wl_parse_text(const char *file, const char *text, struct wl *w,
 		c.line = c.line ? c.line : 1;
 		return perr(&c, 1, "no buffer defined");
 	}
-	return 0;
+	return finish_pinned(&c);
 }
 
 int wl_parse_file(const char *path, struct wl *w, char *err, size_t errlen)
@@ -426,6 +513,8 @@ void wl_scale(struct wl *w, unsigned int div)
 		pages = (pages + div - 1) / div;
 		w->bufs[i].size = pages * WL_PAGE;
 	}
+	if (w->pinned)
+		w->pinned = WL_PAGE + wl_total_bytes(w, true);
 }
 
 uint64_t wl_total_bytes(const struct wl *w, bool gtt_only)

@@ -44,6 +44,8 @@ struct wl {
 	uint32_t frames;
 	double period_ms;	/* 0: run frames back to back */
 	unsigned int scale;	/* divisor of buffer sizes: wl_scale() */
+	uint64_t pinned;	/* ring page + gtt buffers, 0: not given */
+	int rest;		/* buffer sized "rest" of pinned, -1: none */
 	int nbufs;
 	int nsteps;
 	struct wl_buf bufs[WL_MAX_BUFS];
@@ -66,6 +68,14 @@ int wl_size(const char *s, bool suffix, uint64_t *out);
  * workload's own "scale" if @div is 0; w->scale is then the divisor used.
  */
 void wl_scale(struct wl *w, unsigned int div);
+
+/*
+ * Set the pinned working set of a workload with a "rest" buffer: the
+ * tools' one-page ring and the gtt buffers together take @bytes (a
+ * multiple of WL_PAGE), the rest buffer what the others leave.  0, or -1
+ * with a message in @err.  Call before wl_scale(), which then scales it.
+ */
+int wl_set_pinned(struct wl *w, uint64_t bytes, char *err, size_t errlen);
 
 uint64_t wl_total_bytes(const struct wl *w, bool gtt_only);
 const char *wl_op_name(enum wl_op op);

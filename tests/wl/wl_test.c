@@ -13,7 +13,7 @@
 
 static const char *const canned[] = {
 	"idle", "scanout", "render", "compute", "random-write",
-	"cloud-gaming-60fps",
+	"cloud-gaming-60fps", "resident",
 };
 
 static const struct {
@@ -40,6 +40,12 @@ static const struct {
 	{ "# nothing\n", "t:1:1: no buffer defined" },
 	{ "buffer a 4K gtt\nstep write dst=a count=0\n", "t:2:24: count must be 1..4096" },
 	{ "scale 0\n", "t:1:7: scale must be 1..1024" },
+	{ "pinned 1G\nbuffer a 4K gtt\n", "t:1:1: 'pinned' needs a buffer of size 'rest'" },
+	{ "buffer a 4K gtt\nbuffer b rest gtt\n", "t:2:1: buffer 'b' is 'rest' of a 'pinned' size that is not given" },
+	{ "pinned 12K\nbuffer a 8K gtt\nbuffer b rest gtt\n", "t:3:1: pinned 12 KiB leaves nothing for buffer 'b'" },
+	{ "pinned 1G\nbuffer a rest gtt\nbuffer b rest gtt\n", "t:3:10: a second 'rest' buffer" },
+	{ "pinned 1G\nbuffer a rest nogtt\n", "t:2:15: a 'rest' buffer is gtt" },
+	{ "pinned 1000\n", "t:1:8: pinned must be a non-zero multiple of 4K" },
 };
 
 static int test_canned(int n, const char *dir, const char *name)
@@ -82,12 +88,42 @@ static int test_semantics(int n, const char *dir)
 	snprintf(path, sizeof(path), "%s/cloud-gaming-60fps.wl", dir);
 	ok = !wl_parse_file(path, &w, err, sizeof(err)) && w.nbufs == 13 &&
 	     w.bufs[0].size == 8u << 20 && w.period_ms == 16.7 &&
-	     w.scale == 8;
-	wl_scale(&w, 0);	/* the workload's own scale */
-	ok = ok && w.bufs[0].size == 1u << 20 && w.bufs[12].size == 4096 &&
-	     wl_total_bytes(&w, true) == (12u << 20) + 4096 &&
+	     w.scale == 1;
+	wl_scale(&w, 0);	/* the workload's own scale: natural size */
+	ok = ok && w.bufs[0].size == 8u << 20 &&
+	     wl_total_bytes(&w, true) == (96u << 20) + 4096 &&
 	     w.steps[2].op == WL_COPY && w.steps[1].rand && !w.steps[0].rand;
-	printf("%sok %d cloud-gaming sizes and its scale 8\n",
+	wl_scale(&w, 8);
+	ok = ok && w.bufs[0].size == 1u << 20 &&
+	     wl_total_bytes(&w, true) == (12u << 20) + 4096;
+	printf("%sok %d cloud-gaming at natural size and at scale 8\n",
+	       ok ? "" : "not ", n);
+	return ok;
+}
+
+/* resident: the surfaces take what the pinned set leaves, at any size */
+static int test_pinned(int n, const char *dir)
+{
+	/* the ring page and the other gtt buffers */
+	const uint64_t others = 4096 + (12u << 20) + (64u << 10) + 4096;
+	char path[512], err[256];
+	struct wl w;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/resident.wl", dir);
+	ok = !wl_parse_file(path, &w, err, sizeof(err)) && w.rest == 0 &&
+	     w.pinned == 1u << 30 && w.bufs[0].size == (1u << 30) - others &&
+	     wl_total_bytes(&w, true) == (1u << 30) - 4096;
+	ok = ok && !wl_set_pinned(&w, 4ull << 30, err, sizeof(err)) &&
+	     w.bufs[0].size == (4ull << 30) - others &&
+	     wl_total_bytes(&w, true) == (4ull << 30) - 4096;
+	ok = ok && wl_set_pinned(&w, 8u << 20, err, sizeof(err)) == -1 &&
+	     strstr(err, "leaves nothing for buffer 'surfaces'");
+	snprintf(path, sizeof(path), "%s/render.wl", dir);
+	ok = ok && !wl_parse_file(path, &w, err, sizeof(err)) &&
+	     wl_set_pinned(&w, 1u << 30, err, sizeof(err)) == -1 &&
+	     strstr(err, "has no 'rest' buffer");
+	printf("%sok %d resident: -p sizes the surfaces, render refuses it\n",
 	       ok ? "" : "not ", n);
 	return ok;
 }
@@ -99,12 +135,13 @@ int main(int argc, char **argv)
 	int i, n = 0, fails = 0;
 	const char *dir = argc > 1 ? argv[1] : "workloads";
 
-	printf("TAP version 13\n1..%d\n", nc + nb + 1);
+	printf("TAP version 13\n1..%d\n", nc + nb + 2);
 	for (i = 0; i < nc; i++)
 		fails += !test_canned(++n, dir, canned[i]);
 	for (i = 0; i < nb; i++)
 		fails += !test_bad(++n, i);
 	fails += !test_semantics(++n, dir);
+	fails += !test_pinned(++n, dir);
 	printf("# %d failed\n", fails);
 	return fails != 0;
 }

@@ -1,11 +1,9 @@
 # cloud-gaming-60fps: shaped like igt gem_wsim's cloud-gaming-60fps: a
 # 10 x 8 MiB read set and 16 MiB written per 16.7 ms frame (the encoder
-# reads the frame the renderer wrote).  Full size needs 96 MiB of GTT; the
-# sample vGPU's largest type maps 16 MiB, so the tools run it at scale 8
-# unless told otherwise (10 x 1 MiB read, 2 MiB written per frame).
+# reads the frame the renderer wrote).  96 MiB of GTT: the tools run it at
+# this natural size on a 256m vGPU.
 workload cloud-gaming-60fps
 seed 6
-scale 8
 frames 60
 period 16.7
 buffer tex0    8M   gtt

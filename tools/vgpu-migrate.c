@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,10 +37,28 @@
 #define DEV_BUF		(1u << 20)
 #define MAX_ROUNDS	64
 #define PAGES_PER_MSG	256
+#define RING_BYTES	(64u << 20)
+
+/*
+ * Page payloads go through a ring of memory shared by the two processes;
+ * the socket carries the messages only.  Under TCG a unix socket moves
+ * 10-20 MB/s, a memory copy 150-250 MB/s: GiB-sized pinned sets migrate in
+ * minutes, not hours.  The source copies a page into the ring when it
+ * sends it, as it would onto a wire, so the destination sees the page as
+ * it was then.  @head and @tail count bytes ever produced and consumed.
+ */
+struct xfer_ring {
+	_Atomic uint64_t head;
+	_Atomic uint64_t tail;
+	char data[RING_BYTES];
+};
+
+static struct xfer_ring *ring;
 
 struct opts {
 	const char *wl_path;
-	uint64_t mem;
+	uint64_t mem;			/* 0: what the workload needs */
+	uint64_t pinned;		/* 0: the workload's own */
 	unsigned int scale;
 	unsigned int rounds;
 	uint64_t threshold;
@@ -49,6 +68,7 @@ struct opts {
 	const char *src_uuid, *dst_uuid, *type;
 	const char *json, *label;
 	bool pace;
+	bool pick;			/* print the type to create, exit */
 	int fail_after;
 };
 
@@ -74,7 +94,7 @@ struct src {
 	struct row rows[MAX_ROUNDS + 1];
 	int nrows;
 	bool converged;
-	double downtime_ms;
+	double stopcopy_ms;		/* STOP_COPY until the stream's end */
 	struct mig_result res;
 };
 
@@ -135,6 +155,34 @@ static int send_msg(int fd, uint32_t type, uint64_t a, const void *data,
 	return ret;
 }
 
+/* copy @len bytes between @p and the ring at byte count @pos (wrapping) */
+static void ring_copy(char *p, uint64_t pos, uint64_t len, bool in)
+{
+	uint64_t off = pos % RING_BYTES;
+	uint64_t n = len < RING_BYTES - off ? len : RING_BYTES - off;
+
+	if (in) {
+		memcpy(ring->data + off, p, n);
+		memcpy(ring->data, p + n, len - n);
+	} else {
+		memcpy(p, ring->data + off, n);
+		memcpy(p + n, ring->data, len - n);
+	}
+}
+
+/* PAGES: @len bytes at IOVA @iova; the payload goes through the ring */
+static int send_pages_msg(int fd, uint64_t iova, const char *p, uint64_t len)
+{
+	struct mig_msg m = { MIG_MAGIC, MIG_PAGES, iova, len };
+	uint64_t head = atomic_load(&ring->head);
+
+	while (head + len - atomic_load(&ring->tail) > RING_BYTES)
+		usleep(100);
+	ring_copy((char *)p, head, len, true);
+	atomic_store(&ring->head, head + len);
+	return send_all(fd, &m, sizeof(m));
+}
+
 /* Is the page at @p all zero? */
 static bool page_zero(const char *p)
 {
@@ -189,9 +237,6 @@ static void open_or_die(struct vgpu *g, const char *uuid, const char *who)
 		die("%s: cannot open mdev %s: %s", who, uuid, strerror(-ret));
 	if (!(g->caps & VGPU_CAP_MIGRATION))
 		die("%s: mdev %s does not support migration", who, uuid);
-	if (g->gtt_entries > MIG_GTT_MAX)
-		die("%s: mdev %s has %u GTT entries, this tool compares at most %u",
-		    who, uuid, g->gtt_entries, MIG_GTT_MAX);
 }
 
 static void mig_set_or_die(struct vgpu *g, uint32_t st, int *fd,
@@ -211,13 +256,10 @@ static void pick_type(uint32_t gtt_pages, int need,
 	int ret = vgpu_pick_type(gtt_pages, need, type, &largest);
 
 	if (ret == -ENOSPC)
-		die("the workload needs %u GTT pages: no type with %d free instance(s) of that size (largest: %u pages; try --scale)",
+		die("the workload needs %u GTT pages: no type with %d free instance(s) of that size (largest: %u pages; try --scale, or a larger gtt_pool)",
 		    gtt_pages, need, largest);
 	if (ret)
 		die("reading the sample vGPU's types: %s", strerror(-ret));
-	if (type->gtt_entries > MIG_GTT_MAX)
-		die("the workload needs %u GTT pages: the smallest type that fits, %s, is larger than this tool migrates (%u entries; try --scale)",
-		    gtt_pages, type->name, MIG_GTT_MAX);
 }
 
 /* ---- device state snapshot ---- */
@@ -236,22 +278,19 @@ static uint32_t reg_off(int i)
 	return i < n ? cmp_regs[i] : VGPU_REG_SCRATCH0 + 4 * (i - n);
 }
 
-static int snapshot(struct vgpu *g, uint32_t *regs, uint64_t *gtt)
+/* registers and the whole GTT (one read()) into @sw */
+static int snapshot(struct vgpu *g, struct mig_switch *sw)
 {
 	uint32_t i;
 	int ret;
 
 	for (i = 0; i < MIG_NREGS; i++) {
-		ret = vgpu_rd(g, reg_off(i), &regs[i]);
+		ret = vgpu_rd(g, reg_off(i), &sw->regs[i]);
 		if (ret)
 			return ret;
 	}
-	for (i = 0; i < g->gtt_entries; i++) {
-		ret = vgpu_rd64(g, VGPU_GTT_WINDOW + 8 * i, (__u64 *)&gtt[i]);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	sw->gtt_entries = g->gtt_entries;
+	return vgpu_gtt_read(g, 0, g->gtt_entries, (__u64 *)sw->gtt);
 }
 
 /* ---- source ---- */
@@ -271,9 +310,10 @@ static int send_bitmap_pages(struct src *s, const uint64_t *bm,
 		     bm_test(bm, pg + n); n++)
 			;
 		len = n * WL_PAGE;
-		ret = send_msg(s->sock, MIG_PAGES, s->l.base + pg * WL_PAGE,
-			       vgpu_iova_ptr(&s->g, s->l.base + pg * WL_PAGE),
-			       len);
+		ret = send_pages_msg(s->sock, s->l.base + pg * WL_PAGE,
+				     vgpu_iova_ptr(&s->g,
+						   s->l.base + pg * WL_PAGE),
+				     len);
 		if (ret)
 			return ret;
 		*sent += len;
@@ -314,7 +354,7 @@ static int send_pages(struct src *s, struct row *rw, uint64_t off,
 	int ret = zero_flush(s);
 
 	if (!ret)
-		ret = send_msg(s->sock, MIG_PAGES, s->l.base + off, p, len);
+		ret = send_pages_msg(s->sock, s->l.base + off, p, len);
 	if (!ret)
 		rw->sent += len;
 	return ret;
@@ -519,34 +559,46 @@ static void precopy(struct src *s)
 	}
 }
 
+/*
+ * The downtime's source part: STOP_COPY until the stream's last byte is
+ * sent.  Then, for verification only, the source's state (SWITCH).
+ */
 static void stop_copy(struct src *s)
 {
-	struct mig_switch *sw = calloc(1, sizeof(*sw));
+	uint64_t swlen = mig_switch_len(s->g.gtt_entries);
+	struct mig_switch *sw = calloc(1, swlen);
 	struct row *rw = &s->rows[s->nrows++];
 	double t0 = now_ms();
 	int ret;
 
+	if (!sw)
+		die("out of memory");
 	rw->round = -1;
 	mig_set_or_die(&s->g, VFIO_DEVICE_STATE_STOP_COPY, NULL, "source");
 	ret = sync_round(s, rw, false);
 	if (ret)
 		src_abort(s, -1, ret);
 	mig_set_or_die(&s->g, VFIO_DEVICE_STATE_STOP, NULL, "source");
+	s->stopcopy_ms = now_ms() - t0;
 	close(s->data_fd);
 	s->data_fd = -1;
 	sw->frame = s->r.frame;
 	sw->seqno = s->r.seqno;
 	sw->rng = s->r.rng;
 	sw->ring_tail = s->g.ring_tail;
-	sw->gtt_entries = s->g.gtt_entries;
-	if (snapshot(&s->g, sw->regs, sw->gtt))
+	if (snapshot(&s->g, sw))
 		die("source: register read-back failed");
-	ret = send_msg(s->sock, MIG_SWITCH, 0, sw, sizeof(*sw));
-	s->downtime_ms = now_ms() - t0;
+	ret = send_msg(s->sock, MIG_SWITCH, 0, sw, swlen);
 	free(sw);
 	if (ret)
 		src_abort(s, -1, ret);
 	print_row(rw);
+}
+
+/* what the guest sees: the source's part and the destination's resume */
+static double downtime_ms(const struct src *s)
+{
+	return s->stopcopy_ms + s->res.resume_ms;
 }
 
 /* ---- destination ---- */
@@ -560,7 +612,7 @@ struct dst {
 	int memfd;			/* the source's, for verification */
 	int own_fd;			/* our guest memory */
 	char *buf;
-	struct mig_switch sw;
+	struct mig_switch *sw;		/* the source's state, from SWITCH */
 	struct mig_result res;
 };
 
@@ -578,10 +630,15 @@ static void dst_pages(struct dst *d, const struct mig_msg *m)
 {
 	char *p = vgpu_iova_ptr(&d->g, m->a);
 
-	if (!p || m->len % WL_PAGE || m->a + m->len > d->l->base + d->l->size)
+	uint64_t tail = atomic_load(&ring->tail);
+
+	if (!p || m->len % WL_PAGE || m->len > RING_BYTES ||
+	    m->a + m->len > d->l->base + d->l->size ||
+	    atomic_load(&ring->head) - tail < m->len)
 		die("destination: bad PAGES message %#llx+%#llx",
 		    (unsigned long long)m->a, (unsigned long long)m->len);
-	dst_recv(d, p, m->len);
+	ring_copy(p, tail, m->len, false);
+	atomic_store(&ring->tail, tail + m->len);
 }
 
 /* Make a ZERO range read as zero: clear its data extents, skip holes. */
@@ -642,8 +699,12 @@ static void dst_stream(struct dst *d)
 					prog, d->o->fail_after);
 				exit(5);
 			}
-		} else if (m.type == MIG_SWITCH && m.len == sizeof(d->sw)) {
-			dst_recv(d, &d->sw, sizeof(d->sw));
+		} else if (m.type == MIG_SWITCH &&
+			   m.len == mig_switch_len(d->g.gtt_entries)) {
+			d->sw = malloc(m.len);
+			if (!d->sw)
+				die("destination: out of memory");
+			dst_recv(d, d->sw, m.len);
 			return;
 		} else {
 			die("destination: unexpected message %u", m.type);
@@ -701,28 +762,31 @@ static void dst_verify_mem(struct dst *d)
 
 static void dst_verify_dev(struct dst *d)
 {
-	static uint32_t regs[MIG_NREGS];
-	static uint64_t gtt[MIG_GTT_MAX];
+	struct mig_switch *sw = calloc(1, mig_switch_len(d->g.gtt_entries));
 	uint32_t i;
 
 	d->res.bad_reg = -1;
-	if (snapshot(&d->g, regs, gtt) || d->g.gtt_entries != d->sw.gtt_entries)
+	if (!sw || snapshot(&d->g, sw) ||
+	    d->g.gtt_entries != d->sw->gtt_entries) {
+		free(sw);
 		return;
+	}
 	for (i = 0; i < MIG_NREGS && d->res.bad_reg < 0; i++) {
-		if (regs[i] != d->sw.regs[i]) {
+		if (sw->regs[i] != d->sw->regs[i]) {
 			d->res.bad_reg = reg_off(i);
-			d->res.bad_src = d->sw.regs[i];
-			d->res.bad_dst = regs[i];
+			d->res.bad_src = d->sw->regs[i];
+			d->res.bad_dst = sw->regs[i];
 		}
 	}
 	for (i = 0; i < d->g.gtt_entries && d->res.bad_reg < 0; i++) {
-		if (gtt[i] != d->sw.gtt[i]) {
+		if (sw->gtt[i] != d->sw->gtt[i]) {
 			d->res.bad_reg = VGPU_GTT_WINDOW + 8 * i;
-			d->res.bad_src = d->sw.gtt[i];
-			d->res.bad_dst = gtt[i];
+			d->res.bad_src = d->sw->gtt[i];
+			d->res.bad_dst = sw->gtt[i];
 		}
 	}
 	d->res.regs_ok = d->res.bad_reg < 0;
+	free(sw);
 }
 
 /* The guest driver's view after switchover: GTT and ring as resumed. */
@@ -734,16 +798,16 @@ static void dst_continue(struct dst *d)
 
 	d->g.ring_base = 0;
 	d->g.ring_size = d->l->ring_size;
-	d->g.ring_tail = d->sw.ring_tail;
+	d->g.ring_tail = d->sw->ring_tail;
 	for (i = 0; i < d->g.gtt_entries; i++)
-		if (d->sw.gtt[i] & VGPU_GTT_VALID)
-			d->g.gtt_host[i] = vgpu_iova_ptr(&d->g, d->sw.gtt[i] &
+		if (d->sw->gtt[i] & VGPU_GTT_VALID)
+			d->g.gtt_host[i] = vgpu_iova_ptr(&d->g, d->sw->gtt[i] &
 							 VGPU_GTT_ADDR_MASK);
 	if (wl_run_init(&r, d->w, d->l, &d->g))
 		die("destination: out of memory");
-	r.frame = d->sw.frame;
-	r.seqno = d->sw.seqno;
-	r.rng = d->sw.rng;
+	r.frame = d->sw->frame;
+	r.seqno = d->sw->seqno;
+	r.rng = d->sw->rng;
 	for (i = 0; i < d->o->after; i++) {
 		ret = wl_frame(&r);
 		if (ret) {
@@ -763,6 +827,7 @@ static int dst_main(struct opts *o, const struct wl *w,
 {
 	struct dst d = { .o = o, .w = w, .l = l, .sock = sock,
 			 .memfd = memfd, .data_fd = -1 };
+	double t0;
 	int ret;
 
 	prog = "vgpu-migrate[dst]";
@@ -778,14 +843,18 @@ static int dst_main(struct opts *o, const struct wl *w,
 		       "destination");
 	dst_stream(&d);
 	close(d.data_fd);
+	t0 = now_ms();
 	ret = vfio_mig_set(&d.g.dev, VFIO_DEVICE_STATE_STOP, NULL);
+	d.res.resume_ms = now_ms() - t0;
 	if (!d.res.state_err)
 		d.res.state_err = ret;
 	dst_verify_mem(&d);
 	if (!d.res.state_err) {
 		dst_verify_dev(&d);
+		t0 = now_ms();
 		d.res.state_err = vfio_mig_set(&d.g.dev,
 					       VFIO_DEVICE_STATE_RUNNING, NULL);
+		d.res.resume_ms += now_ms() - t0;
 	}
 	if (!d.res.state_err)
 		dst_continue(&d);
@@ -868,10 +937,12 @@ static void print_result(const struct src *s)
 	printf("total: %llu bytes sent; rounds 1..n reported %llu pages, device wrote %llu (precision %s)\n",
 	       (unsigned long long)sent, (unsigned long long)vfio,
 	       (unsigned long long)truth, prec);
-	printf("stop-copy: %llu bytes (%llu pages, %llu device state bytes), %.1f ms\n",
+	printf("stop-copy: %llu bytes (%llu pages, %llu device state bytes)\n",
 	       (unsigned long long)st->sent,
 	       (unsigned long long)((st->sent - st->dev) / WL_PAGE),
-	       (unsigned long long)st->dev, s->downtime_ms);
+	       (unsigned long long)st->dev);
+	printf("downtime: %.1f ms (source %.1f ms to the stream's end, destination %.1f ms to resume the device)\n",
+	       downtime_ms(s), s->stopcopy_ms, r->resume_ms);
 	if (r->state_err)
 		printf("destination: device state refused: %s\n",
 		       strerror(-r->state_err));
@@ -949,9 +1020,9 @@ static void write_json(const struct src *s)
 		(unsigned long long)truth);
 	json_precision(f, vfio, truth);
 	fprintf(f, ",\n");
-	fprintf(f, "  \"stopcopy_bytes\": %llu, \"stopcopy_device_bytes\": %llu, \"downtime_ms\": %.2f,\n",
+	fprintf(f, "  \"stopcopy_bytes\": %llu, \"stopcopy_device_bytes\": %llu, \"downtime_ms\": %.2f, \"stopcopy_ms\": %.2f, \"resume_ms\": %.2f,\n",
 		(unsigned long long)st->sent, (unsigned long long)st->dev,
-		s->downtime_ms);
+		downtime_ms(s), s->stopcopy_ms, s->res.resume_ms);
 	report_errors(s, &missed, &extra);
 	fprintf(f, "  \"missed_pages\": %llu, \"extra_pages\": %llu,\n",
 		(unsigned long long)missed, (unsigned long long)extra);
@@ -1057,7 +1128,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 "usage: %s [options] WORKLOAD.wl\n"
-"  -m, --mem SIZE          guest memory (default 64M; K/M/G suffixes)\n"
+"  -m, --mem SIZE          guest memory (default: what the workload needs,\n"
+"                          rounded up to 64M; K/M/G suffixes)\n"
+"  -p, --pinned SIZE       pinned working set of a workload with a 'rest'\n"
+"                          buffer (default: its 'pinned' line)\n"
 "  -s, --scale N           divide buffer sizes by N (default: the\n"
 "                          workload's scale, else 1)\n"
 "  -r, --rounds N          precopy round limit (default 8)\n"
@@ -1067,6 +1141,8 @@ static void usage(void)
 "  -a, --after N           frames on the destination afterwards (default 2)\n"
 "      --src UUID, --dst UUID  existing mdevs (default: create, remove)\n"
 "      --type TYPE         mdev type to create (default: smallest fitting)\n"
+"      --pick-type         print the type it would create for two\n"
+"                          instances, then exit\n"
 "  -j, --json PATH         write the results as JSON\n"
 "  -l, --label NAME        label in the JSON (default: the dirty scope)\n"
 "      --no-pace           ignore the frame period\n"
@@ -1078,25 +1154,29 @@ static void usage(void)
 static void parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "mem", 1, 0, 'm' }, { "scale", 1, 0, 's' },
+		{ "mem", 1, 0, 'm' }, { "pinned", 1, 0, 'p' },
+		{ "scale", 1, 0, 's' },
 		{ "rounds", 1, 0, 'r' }, { "threshold", 1, 0, 'T' },
 		{ "frames-per-round", 1, 0, 'f' }, { "warmup", 1, 0, 'w' },
 		{ "after", 1, 0, 'a' }, { "src", 1, 0, 1 }, { "dst", 1, 0, 2 },
 		{ "type", 1, 0, 3 }, { "json", 1, 0, 'j' },
 		{ "label", 1, 0, 'l' }, { "no-pace", 0, 0, 4 },
-		{ "fail-after-round", 1, 0, 5 },
+		{ "fail-after-round", 1, 0, 5 }, { "pick-type", 0, 0, 6 },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	int c;
 
-	*o = (struct opts){ .mem = 64 << 20, .rounds = 8,
+	*o = (struct opts){ .rounds = 8,
 			    .threshold = 4 << 20, .per_round = 2, .warmup = 2,
 			    .after = 2, .pace = true, .fail_after = -1 };
-	while ((c = getopt_long(argc, argv, "m:s:r:T:f:w:a:j:l:h", lo,
+	while ((c = getopt_long(argc, argv, "m:p:s:r:T:f:w:a:j:l:h", lo,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			o->mem = size_arg(optarg);
+			break;
+		case 'p':
+			o->pinned = size_arg(optarg);
 			break;
 		case 's':
 			o->scale = num_arg(optarg, 1, WL_MAX_SCALE);
@@ -1137,6 +1217,9 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case 5:
 			o->fail_after = num_arg(optarg, 0, MAX_ROUNDS);
 			break;
+		case 6:
+			o->pick = true;
+			break;
 		default:
 			usage();
 		}
@@ -1144,8 +1227,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (optind + 1 != argc)
 		usage();
 	o->wl_path = argv[optind];
-	if (!o->mem || o->mem % (256 << 10))
-		die("--mem must be a non-zero multiple of 256K");
+	if (o->mem % (256 << 10))
+		die("--mem must be a multiple of 256K");
 }
 
 static char created[2][VFIO_UUID_LEN];
@@ -1210,6 +1293,10 @@ static int run(struct src *s, int memfd)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		die("socketpair: %s", strerror(errno));
+	ring = mmap(NULL, sizeof(*ring), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ring == MAP_FAILED)
+		die("the transfer ring: %s", strerror(errno));
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -1244,13 +1331,25 @@ int main(int argc, char **argv)
 	vgpu_close(&s.g);	/* all fds -1 */
 	if (wl_parse_file(o.wl_path, &s.w, err, sizeof(err)))
 		die("%s", err);
+	if (o.pinned && wl_set_pinned(&s.w, o.pinned, err, sizeof(err)))
+		die("%s", err);
 	wl_scale(&s.w, o.scale);
+	if (!o.mem)	/* ring, buffers, rounded up to 64M */
+		o.mem = (VGPU_RING_MIN_SIZE + wl_total_bytes(&s.w, false) +
+			 (64 << 20) - 1) & ~((64ull << 20) - 1);
 	if (wl_layout(&s.w, MEM_BASE, o.mem, VGPU_RING_MIN_SIZE, &s.l, err,
 		      sizeof(err)))
 		die("%s", err);
 	if (!o.label)
 		o.label = "default";
 	check_env();
+	if (o.pick) {
+		struct vgpu_type_info t;
+
+		pick_type(s.l.gtt_pages, 2, &t);
+		printf("%s\n", t.name);
+		return 0;
+	}
 	atexit(cleanup);
 	create_mdevs(&o, s.l.gtt_pages);
 	memfd = memfd_create("guest-memory", 0);

@@ -127,6 +127,14 @@ int vgpu_gtt_invalidate(struct vgpu *g, __u32 entry, __u32 npages)
 	return ret;
 }
 
+int vgpu_gtt_read(struct vgpu *g, __u32 entry, __u32 n, __u64 *vals)
+{
+	if ((__u64)entry + n > g->gtt_entries)
+		return -EINVAL;
+	return vfio_dev_read(&g->dev, g->bar0_off + VGPU_GTT_WINDOW +
+			     8 * (__u64)entry, vals, 8 * (size_t)n);
+}
+
 void *vgpu_gtt_ptr(struct vgpu *g, __u32 gtt_addr)
 {
 	__u32 e = gtt_addr >> VGPU_PAGE_SHIFT;

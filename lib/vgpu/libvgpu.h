@@ -111,6 +111,8 @@ void *vgpu_iova_ptr(struct vgpu *g, __u64 iova);
 int vgpu_gtt_map(struct vgpu *g, __u32 entry, __u64 iova, __u32 npages);
 /* make GTT entries @entry.. invalid (the device unpins their pages) */
 int vgpu_gtt_invalidate(struct vgpu *g, __u32 entry, __u32 npages);
+/* @n GTT entries from @entry into @vals, with one read() */
+int vgpu_gtt_read(struct vgpu *g, __u32 entry, __u32 n, __u64 *vals);
 void *vgpu_gtt_ptr(struct vgpu *g, __u32 gtt_addr);
 
 /* ---- ring and submission ---- */

@@ -2,29 +2,34 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The main job (`make run`): boot the test VM once, create two sample vGPU
-# instances through sysfs, run a workload (default: render) and live-migrate
-# it with vgpu-migrate twice: patched VFIO modules with the fine-grained
-# vGPU, then the stock Debian modules with the vGPU's baseline pinning.
-# Print a side-by-side table and plot pages reported per round (stock vs
-# fine-grained vs ground truth) with gnuplot to PNG and SVG.  What runs in
-# the VM is tests/vm/main-job.sh.
+# instances through sysfs, run a workload (default: resident, a 1 GiB
+# pinned working set of which about 1.3 MiB is written per frame) and
+# live-migrate it with vgpu-migrate twice: patched VFIO modules with the
+# fine-grained vGPU, then the stock Debian modules with the vGPU's baseline
+# pinning.  Print a side-by-side table and plot pages reported per round
+# (stock vs fine-grained vs ground truth) with gnuplot to PNG and SVG.
+# What runs in the VM is tests/vm/main-job.sh.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-WL=render MEM=64M ROUNDS=8 SCALE= FPR=2 out=$BUILD/main-job
+WL=resident MEM= PINNED= ROUNDS=8 SCALE= FPR=2 out=$BUILD/main-job
 usage() {
 	cat >&2 <<EOT
-usage: scripts/main-job.sh [-w WORKLOAD] [-m GUEST_MEM] [-r ROUNDS] [-s SCALE]
-                           [-f FRAMES_PER_ROUND] [-o OUTDIR]
-Defaults: render, 64M, 8 rounds, the workload's scale, 2 frames per round,
-build/main-job.  WORKLOAD is a name from tools/workloads/ or a path.
+usage: scripts/main-job.sh [-w WORKLOAD] [-p PINNED] [-m GUEST_MEM]
+                           [-r ROUNDS] [-s SCALE] [-f FRAMES_PER_ROUND]
+                           [-o OUTDIR]
+Defaults: resident, its pinned set (1G), the guest memory the workload
+needs, 8 rounds, the workload's scale, 2 frames per round, build/main-job.
+WORKLOAD is a name from tools/workloads/ or a path; -p sets the pinned
+working set of a workload with a 'rest' buffer (resident: 16M .. 4G).
 EOT
 	exit 2
 }
-while getopts "w:m:r:s:f:o:h" opt; do
+while getopts "w:p:m:r:s:f:o:h" opt; do
 	case $opt in
-	w) WL=$OPTARG ;; m) MEM=$OPTARG ;; r) ROUNDS=$OPTARG ;;
-	s) SCALE=$OPTARG ;; f) FPR=$OPTARG ;; o) out=$OPTARG ;; *) usage ;;
+	w) WL=$OPTARG ;; p) PINNED=$OPTARG ;; m) MEM=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;; s) SCALE=$OPTARG ;; f) FPR=$OPTARG ;;
+	o) out=$OPTARG ;; *) usage ;;
 	esac
 done
 case $WL in
@@ -34,11 +39,18 @@ case $WL in
 esac
 [ -e "$BUILD/bin/workloads/$WL.wl" ] || { echo "no workload $WL" >&2; exit 2; }
 mkdir -p "$out"
-# guest memory of the test VM: the migration's guest memory twice plus room
-vm_mem=$(( $(numfmt --from=iec "$MEM") * 2 / 1048576 + 768 ))M
+# Memory of the test VM: the migration's guest memory twice (source and
+# destination; pinned and written pages are touched) plus room.  Without
+# -m, vgpu-migrate sizes the guest to the workload: the pinned set (-p, or
+# 1G for resident) and 64M for the rest is enough for the canned ones.
+guest=${MEM:-$(( $(numfmt --from=iec "${PINNED:-1G}") + (64 << 20) ))}
+guest=$(numfmt --from=iec "$guest")
+vm_mem=$(( guest * 2 / 1048576 + 1024 ))M
+# about 2 minutes per GiB pinned under TCG, most of it stock's rounds
+timeout=$(( 600 + guest * ROUNDS / (1 << 30) * 60 ))
 
-args="-m $MEM -r $ROUNDS ${SCALE:+-s $SCALE} -f $FPR"
-"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t 300 -l "$out/log" -- \
+args="${MEM:+-m $MEM} ${PINNED:+-p $PINNED} -r $ROUNDS ${SCALE:+-s $SCALE} -f $FPR"
+"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t "$timeout" -l "$out/log" -- \
 	"sh /tests/main-job.sh $WL $args" | tee "$out/raw.txt" |
 	awk '/^@@JSON/ { skip = 1 } !skip && !/^@@VM/ { print } /^@@END/ { skip = 0 }' || true
 for l in fine-grained stock; do
@@ -55,8 +67,9 @@ fr = {r["round"]: r for r in f["rounds"]}
 sr = {r["round"]: r for r in s["rounds"]}
 keys = sorted(set(fr) | set(sr), key=lambda k: (k < 0, k))
 print()
-print("workload %s, guest memory %d MiB, %d GTT pages pinned, %d frames per round"
-      % (f["workload"], f["mem_bytes"] >> 20, f["pinned_pages"], f["frames_per_round"]))
+print("workload %s, guest memory %d MiB, %d GTT pages (%d MiB) pinned, %d frames per round"
+      % (f["workload"], f["mem_bytes"] >> 20, f["pinned_pages"],
+         f["pinned_pages"] >> 8, f["frames_per_round"]))
 print("pages reported by VFIO per round (round 0 = initial full copy, stop = stop-copy)")
 hdr = "%-6s %12s %12s %12s %12s %14s %14s"
 print(hdr % ("round", "stock", "fine-grained", "truth(stock)", "truth(fine)", "bytes stock", "bytes fine"))
@@ -91,7 +104,10 @@ prec = lambda d: "-" if d["precision"] is None else "%.2f" % d["precision"]
 print(row % ("precision (reported/truth)", prec(s), prec(f)))
 print(row % ("total bytes sent", s["total_bytes"], f["total_bytes"]))
 print(row % ("stop-copy bytes", s["stopcopy_bytes"], f["stopcopy_bytes"]))
-print(row % ("stop-copy time (ms)", "%.1f" % s["downtime_ms"], "%.1f" % f["downtime_ms"]))
+print(row % ("downtime, measured (ms)", "%.1f" % s["downtime_ms"], "%.1f" % f["downtime_ms"]))
+for gbit in (10, 25):
+    ms = lambda d: "%.1f" % (d["stopcopy_bytes"] * 8 / (gbit * 1e9) * 1e3)
+    print(row % ("stop-copy at %d Gbit/s (ms)" % gbit, ms(s), ms(f)))
 print(row % ("verification", s["verdict"], f["verdict"]))
 if f["stopcopy_bytes"]:
     print("reduction: stop-copy bytes %.1fx, total bytes %.1fx"

@@ -20,6 +20,8 @@
 #                   state load (tests/fuzz/stream-corpus)
 #   make soak       long randomized runs in the VM: the vGPU torture tester
 #                   for SOAK_TIME s (1800) with a fresh seed (SOAK_SEED)
+#   make install    the series' modules and the consumers of vfio rebuilt
+#                   for them into /lib/modules/KVER/updates (DESTDIR=)
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -51,10 +53,13 @@ soak: all
 series-build: all
 	./scripts/series-build.sh
 
+install: all
+	./scripts/install-modules.sh $(if $(DESTDIR),-d $(DESTDIR))
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: soak all check run bench checkpatch series-build fuzz clean
+.PHONY: soak all check run bench checkpatch series-build fuzz install clean
 
 # The whole suite on a debug kernel (KASAN, lockdep, kmemleak, fault
 # injection) built from linux-source-6.12 in build-debug/; not part of check.

@@ -2,7 +2,7 @@
 /*
  * dirty-cost - robust cost measurements of VFIO dirty page tracking
  *
- * Three tests, each printing one JSON object per measurement on stdout
+ * Four tests, each printing one JSON object per measurement on stdout
  * (fields: docs/tools.rst):
  *
  *  bitmap  VFIO_IOMMU_DIRTY_PAGES GET_BITMAP time per query, against the
@@ -10,6 +10,7 @@
  *          (mapped size fixed).  One test mdev and container per point, all
  *          alive at once; rounds visit every point in turn (rotated start)
  *          so that drift of the machine's load hits all points alike.
+ *          --clean pins with clean intent where VFIO has it (patched).
  *  mark    DTM_MARK (vfio_mark_dirty()) of 1..4096 contiguous pages on a
  *          "reporting" test mdev, tracking on and off, minus a null ioctl
  *          on the same fd (DTM_MARK with a bad flag: same copy-in and
@@ -18,6 +19,9 @@
  *  tput    a workload on a sample vGPU, batches of K frames with tracking
  *          off and on alternating (off-on, on-off, ...): the median of the
  *          per-pair ratios cancels slow drift.
+ *  pins    a sample vGPU's GTT populated and cleared in bulk at 4k..1M
+ *          entries: pins/s, unpins/s, and the kernel memory (Slab +
+ *          VmallocUsed of /proc/meminfo) the pins take per pinned page.
  *
  * Timed with CLOCK_MONOTONIC around each call (and CLOCK_THREAD_CPUTIME_ID
  * for the ioctls, whose work runs in the calling thread).  The patched /
@@ -49,10 +53,11 @@
 
 struct opts {
 	const char *label, *wl_path, *types;
-	bool bitmap, mark, tput;
+	bool bitmap, mark, tput, gtt_pins, clean;
 	unsigned int rounds, batch, pairs, frames, scale, warmup;
 	uint64_t mem[MAX_LIST], pins[MAX_LIST], pin_mem, mem_pins, tput_mem;
-	int nmem, npins;
+	uint64_t gtt_counts[MAX_LIST];
+	int nmem, npins, ngtt;
 };
 
 struct stats {
@@ -74,6 +79,7 @@ struct tdev {
 	struct vfio_dev d;
 	int memfd;
 	uint64_t size, pinned;
+	bool clean;			/* the pins have clean intent */
 	uint64_t *bm;
 };
 
@@ -237,9 +243,12 @@ static void tdev_map(struct tdev *t, uint64_t iova, uint64_t size)
 	t->size = size;
 }
 
-/* dirty-intent pins of the first @npages pages from @iova */
+static bool tdev_is_stock(struct tdev *t);
+
+/* pins of the first @npages pages from @iova: dirty intent, or --clean */
 static void tdev_pin(struct tdev *t, uint64_t iova, uint64_t npages)
 {
+	uint32_t flags = o.clean && !tdev_is_stock(t) ? DTM_CLEAN : 0;
 	uint64_t done, n;
 	int ret;
 
@@ -247,12 +256,13 @@ static void tdev_pin(struct tdev *t, uint64_t iova, uint64_t npages)
 		n = npages - done;
 		if (n > DTM_MAX_PIN_PAGES)
 			n = DTM_MAX_PIN_PAGES;
-		ret = dtm_pin(&t->d, iova + done * PG, n, 0);
+		ret = dtm_pin(&t->d, iova + done * PG, n, flags);
 		if (ret)
 			die("DTM_PIN of %llu pages: %s",
 			    (unsigned long long)n, strerror(-ret));
 	}
 	t->pinned = npages;
+	t->clean = flags & DTM_CLEAN;
 }
 
 /* GET_BITMAP into a pre-faulted bitmap, as given (not cleared) */
@@ -326,10 +336,11 @@ static void bm_print(struct bm_point *pt)
 
 	pt->dirty = bm_count(pt->td.bm, pt->td.size / PG);
 	print_head("bitmap");
-	printf("\"type\": \"%s\", \"series\": \"%s\", \"scope\": \"%s\", \"mem_bytes\": %llu, \"pinned\": %llu, \"dirty_bits\": %llu, \"samples\": %u, ",
+	printf("\"type\": \"%s\", \"series\": \"%s\", \"scope\": \"%s\", \"mem_bytes\": %llu, \"pinned\": %llu, \"clean\": %s, \"dirty_bits\": %llu, \"samples\": %u, ",
 	       pt->td.type, pt->series, vfio_dirty_scope_name(vfio_dirty_scope(&pt->td.io)),
 	       (unsigned long long)pt->td.size,
 	       (unsigned long long)pt->td.pinned,
+	       pt->td.clean ? "true" : "false",
 	       (unsigned long long)pt->dirty, w.n);
 	print_stats("", &w);
 	printf(", \"cpu_med_us\": %.3f, \"cpu_min_us\": %.3f}\n", c.med,
@@ -540,6 +551,11 @@ static void tp_load(struct tp *t)
 	if (wl_parse_file(o.wl_path, &t->w, err, sizeof(err)))
 		die("%s", err);
 	wl_scale(&t->w, o.scale);
+	if (!o.tput_mem)	/* what the workload needs, at least 256M */
+		o.tput_mem = (VGPU_RING_MIN_SIZE + wl_total_bytes(&t->w, false) +
+			      (64 << 20) - 1) & ~((64ull << 20) - 1);
+	if (o.tput_mem < 256 << 20)
+		o.tput_mem = 256 << 20;
 	if (wl_layout(&t->w, TPUT_BASE, o.tput_mem, VGPU_RING_MIN_SIZE, &t->l,
 		      err, sizeof(err)))
 		die("%s", err);
@@ -668,6 +684,137 @@ static void test_tput(void)
 	vgpu_close(&t.g);
 }
 
+/* ---- pins: a GTT populated and cleared in bulk ---- */
+
+/* kernel memory in bytes: Slab + VmallocUsed of /proc/meminfo */
+static long long kmem_bytes(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	long long kb, sum = 0;
+	char line[128];
+
+	if (!f)
+		die("/proc/meminfo: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %lld kB", &kb) == 1 ||
+		    sscanf(line, "VmallocUsed: %lld kB", &kb) == 1)
+			sum += kb;
+	fclose(f);
+	return sum * 1024;
+}
+
+struct pin_point {
+	struct vgpu g;
+	char uuid[VFIO_UUID_LEN];
+	struct vgpu_type_info type;
+	uint64_t n;
+	int memfd;
+	struct samples pin, unpin, bytes;
+	long calls;
+};
+
+static void pin_setup(struct pin_point *p)
+{
+	char *mem;
+	uint64_t i;
+	int ret;
+
+	pick_type(p->n, &p->type);
+	ret = vgpu_mdev_create(p->type.name, p->uuid);
+	if (ret)
+		die("creating a %s mdev: %s", p->type.name, strerror(-ret));
+	memcpy(created[ncreated++], p->uuid, sizeof(p->uuid));
+	ret = vgpu_open(&p->g, p->uuid);
+	if (ret)
+		die("opening mdev %s: %s", p->uuid, strerror(-ret));
+	p->memfd = memfd_create("guest-memory", 0);
+	if (p->memfd < 0 || ftruncate(p->memfd, p->n * PG))
+		die("guest memory: %s", strerror(errno));
+	ret = vgpu_map_mem_fd(&p->g, TPUT_BASE, p->n * PG, p->memfd);
+	if (ret)
+		die("mapping guest memory: %s", strerror(-ret));
+	mem = vgpu_iova_ptr(&p->g, TPUT_BASE);
+	for (i = 0; i < p->n; i++)	/* allocated before any timing */
+		mem[i * PG] = 1;
+}
+
+/* one round: map all @p->n entries (pins), then clear them (unpins) */
+static void pin_round(struct pin_point *p, bool keep)
+{
+	long long k0 = kmem_bytes(), k1;
+	long c0 = vgpu_counter(p->uuid, "pin_calls");
+	double t0, t1, t2;
+	int ret;
+
+	t0 = now_us(CLOCK_MONOTONIC);
+	ret = vgpu_gtt_map(&p->g, 0, TPUT_BASE, p->n);
+	t1 = now_us(CLOCK_MONOTONIC);
+	if (ret)
+		die("mapping %llu GTT entries: %s", (unsigned long long)p->n,
+		    strerror(-ret));
+	k1 = kmem_bytes();
+	if (vgpu_counter(p->uuid, "pages_pinned") != (long)p->n)
+		die("%llu GTT entries mapped, the vGPU has %ld pages pinned",
+		    (unsigned long long)p->n,
+		    vgpu_counter(p->uuid, "pages_pinned"));
+	p->calls = vgpu_counter(p->uuid, "pin_calls") - c0;
+	t2 = now_us(CLOCK_MONOTONIC);
+	ret = vgpu_gtt_invalidate(&p->g, 0, p->n);
+	if (ret)
+		die("clearing %llu GTT entries: %s", (unsigned long long)p->n,
+		    strerror(-ret));
+	if (!keep)
+		return;
+	sample_add(&p->pin, t1 - t0);
+	sample_add(&p->unpin, now_us(CLOCK_MONOTONIC) - t2);
+	sample_add(&p->bytes, (double)(k1 - k0) / p->n);
+	if (vgpu_counter(p->uuid, "pages_pinned"))
+		die("GTT cleared, %ld pages still pinned",
+		    vgpu_counter(p->uuid, "pages_pinned"));
+}
+
+static void pin_print(struct pin_point *p)
+{
+	struct stats pin = stats_of(&p->pin), unpin = stats_of(&p->unpin);
+	struct stats b = stats_of(&p->bytes);
+
+	print_head("pins");
+	printf("\"type\": \"%s\", \"pinned\": %llu, \"samples\": %u, \"pin_calls\": %ld, \"pin_med_us\": %.1f, \"unpin_med_us\": %.1f, \"pins_per_s\": %.0f, \"unpins_per_s\": %.0f, \"kmem_bytes_per_page\": %.2f, \"kmem_bytes_per_page_min\": %.2f, \"kmem_bytes_per_page_max\": %.2f}\n",
+	       p->type.name, (unsigned long long)p->n, pin.n, p->calls,
+	       pin.med, unpin.med, p->n * 1e6 / pin.med,
+	       p->n * 1e6 / unpin.med, b.med, b.min, p->bytes.v[b.n - 1]);
+}
+
+/* one vGPU at a time: the largest takes 4 GiB of guest memory */
+static void test_pins(void)
+{
+	static struct pin_point p;
+	unsigned int r;
+	int i;
+
+	if (!vgpu_present())
+		die("pins: module sample_vgpu not loaded (try: vfio-mods patched)");
+	for (i = 0; i < o.ngtt; i++) {
+		memset(&p, 0, sizeof(p));
+		p.n = o.gtt_counts[i];
+		pin_setup(&p);
+		fprintf(stderr, "pins: %llu GTT entries on a %s vGPU, %u rounds\n",
+			(unsigned long long)p.n, p.type.name, o.rounds);
+		pin_round(&p, false);
+		for (r = 0; r < o.rounds; r++)
+			pin_round(&p, true);
+		pin_print(&p);
+		vgpu_close(&p.g);
+		close(p.memfd);
+		if (mdev_remove(p.uuid))
+			die("cannot remove mdev %s", p.uuid);
+		ncreated--;
+		free(p.pin.v);
+		free(p.unpin.v);
+		free(p.bytes.v);
+	}
+}
+
 /* ---- --compare: patched / stock ratios of two or more runs ---- */
 
 static bool json_str(const char *line, const char *key, char *out, size_t n)
@@ -735,6 +882,7 @@ static char *find_line(const char *path, const char *key, char *buf, int n)
 static const char *const cmp_fields[] = {
 	"med_us", "p10_us", "min_us", "cpu_med_us", "net_us", "per_call_us",
 	"per_page_ns", "fps_on_med", "fps_off_med", "ratio_med",
+	"pins_per_s", "unpins_per_s", "kmem_bytes_per_page",
 };
 
 #define NCMP	(sizeof(cmp_fields) / sizeof(cmp_fields[0]))
@@ -808,7 +956,7 @@ static int compare(char **files, int nfiles)
 static void usage(void)
 {
 	fprintf(stderr,
-"usage: %s [options] [bitmap] [mark] [tput]   (default: bitmap mark)\n"
+"usage: %s [options] [bitmap] [mark] [tput] [pins]   (default: bitmap mark)\n"
 "       %s --compare A.jsonl B.jsonl [A2 B2 ...]   ratios A/B, median over pairs\n"
 "  -l, --label NAME       label in the JSON (default: the module set)\n"
 "  -r, --rounds N         rounds over all points (default 16; mark: 4N)\n"
@@ -819,12 +967,16 @@ static void usage(void)
 "      --pins LIST        bitmap: pinned counts (default 0,16,4096,65536)\n"
 "      --pin-mem SIZE     bitmap: mapped size for the pin series (256M)\n"
 "      --types LIST       bitmap: test mdev types (default plain,reporting)\n"
+"      --clean            bitmap: pins with clean intent (patched VFIO)\n"
 "  -w, --workload FILE    tput: workload (default workloads/render.wl)\n"
-"  -m, --tput-mem SIZE    tput: guest memory (default 256M)\n"
+"  -m, --tput-mem SIZE    tput: guest memory (default: what the workload\n"
+"                         needs, at least 256M)\n"
 "  -s, --scale N          tput: divide buffer sizes by N (default: the\n"
 "                         workload's scale, else 1)\n"
 "  -p, --pairs N          tput: off/on batch pairs (default 64)\n"
-"  -k, --frames K         tput: frames per batch (default 4)\n",
+"  -k, --frames K         tput: frames per batch (default 4)\n"
+"      --gtt LIST         pins: GTT entries (default 4096,65536,262144,\n"
+"                         1048576); rounds: -r\n",
 		prog, prog);
 	exit(2);
 }
@@ -852,8 +1004,10 @@ static void check_opts(void)
 	for (i = 0; i < o.nmem; i++)
 		if (!o.mem[i] || o.mem[i] % PG)
 			die("--mem sizes must be non-zero multiples of 4K");
-	if (!o.pin_mem || o.pin_mem % PG || !o.tput_mem ||
-	    o.tput_mem % (256 << 10))
+	for (i = 0; i < o.ngtt; i++)
+		if (!o.gtt_counts[i] || o.gtt_counts[i] > 1u << 20)
+			die("--gtt counts must be 1..1048576");
+	if (!o.pin_mem || o.pin_mem % PG || o.tput_mem % (256 << 10))
 		die("--pin-mem: multiple of 4K, --tput-mem: of 256K");
 }
 
@@ -868,6 +1022,8 @@ static void parse_tests(int argc, char **argv)
 			o.mark = true;
 		else if (!strcmp(argv[i], "tput"))
 			o.tput = true;
+		else if (!strcmp(argv[i], "pins"))
+			o.gtt_pins = true;
 		else
 			usage();
 	}
@@ -883,7 +1039,8 @@ static const struct option lopts[] = {
 	{ "pins", 1, 0, 3 }, { "pin-mem", 1, 0, 4 }, { "types", 1, 0, 5 },
 	{ "workload", 1, 0, 'w' }, { "tput-mem", 1, 0, 'm' },
 	{ "scale", 1, 0, 's' }, { "pairs", 1, 0, 'p' },
-	{ "frames", 1, 0, 'k' }, { "compare", 0, 0, 6 }, { "help", 0, 0, 'h' },
+	{ "frames", 1, 0, 'k' }, { "compare", 0, 0, 6 }, { "clean", 0, 0, 7 },
+	{ "gtt", 1, 0, 8 }, { "help", 0, 0, 'h' },
 	{ 0 },
 };
 
@@ -936,6 +1093,12 @@ static bool parse_opts(int argc, char **argv)
 			break;
 		case 6:
 			return true;
+		case 7:
+			o.clean = true;
+			break;
+		case 8:
+			o.ngtt = list_arg(optarg, o.gtt_counts);
+			break;
 		default:
 			usage();
 		}
@@ -950,16 +1113,19 @@ static void defaults(void)
 	static const uint64_t mem[] = { 64 << 20, 256 << 20, 1 << 30,
 					4ull << 30 };
 	static const uint64_t pins[] = { 0, 16, 4096, 65536 };
+	static const uint64_t gtt[] = { 4096, 65536, 262144, 1048576 };
 
 	o = (struct opts){ .rounds = 16, .batch = 8, .pairs = 64, .frames = 4,
 			   .warmup = 2, .mem_pins = 256,
-			   .pin_mem = 256 << 20, .tput_mem = 256 << 20,
+			   .pin_mem = 256 << 20,
 			   .types = "plain,reporting",
 			   .wl_path = "workloads/render.wl" };
 	memcpy(o.mem, mem, sizeof(mem));
 	memcpy(o.pins, pins, sizeof(pins));
+	memcpy(o.gtt_counts, gtt, sizeof(gtt));
 	o.nmem = 4;
 	o.npins = 4;
+	o.ngtt = 4;
 }
 
 static void read_modules(void)
@@ -996,5 +1162,7 @@ int main(int argc, char **argv)
 		test_mark();
 	if (o.tput)
 		test_tput();
+	if (o.gtt_pins)
+		test_pins();
 	return 0;
 }

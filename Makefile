@@ -9,7 +9,7 @@
 #   make checkpatch checkpatch --strict over the series and our kernel code
 #   make series-build  every prefix of the series applies (no fuzz) and builds;
 #                   the fixes part alone passes its selftests in a VM boot
-#   make bench      migrations 64M..4G and dirty-tracking costs (docs/bench)
+#   make bench      migrations at 16M..4G pinned, dirty-tracking costs (docs/bench)
 #   make check-7.3  the parts of the suite that need no series, on Linux 7.3
 #   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
 #   make check-iommufd the suite on 6.12 built with iommufd (build-iommufd/)

@@ -1,16 +1,21 @@
 # SPDX-License-Identifier: GPL-2.0
 """bench-report.py RAW RAW-COST OUT: turn scripts/bench.sh's two VM logs
 (@@RESULT blocks: vgpu-migrate JSON, dirty-cost JSON lines) into
-OUT/results.json, OUT/results.md and gnuplot plots (PNG + SVG)."""
+OUT/results.json, OUT/results.md, gnuplot data (OUT/*.dat) and plots (PNG +
+SVG).  A missing log leaves its tables out."""
 import json
+import os
 import subprocess
 import sys
 
 raw, rawc, out = sys.argv[1:4]
+GBITS = (10, 25)
 
 
 def blocks(path):
     """(kind, [lines]) for every @@RESULT KIND ... @@END block."""
+    if not os.path.exists(path):
+        return
     cur, buf = None, []
     for line in open(path, errors="replace"):
         line = line.rstrip("\r\n")
@@ -29,17 +34,17 @@ cost = [json.loads(l) for k, b in blocks(rawc) if k == "cost"
 json.dump({"migrations": mig, "cost": cost},
           open(out + "/results.json", "w"), indent=1)
 
+RES = sorted({d["pinned_pages"] for d in mig if d["workload"] == "resident"})
 WLS = []
 for d in mig:
-    if d["workload"] not in WLS:
+    if d["workload"] not in WLS and d["workload"] != "resident":
         WLS.append(d["workload"])
-SIZES = sorted({d["mem_bytes"] for d in mig})
-BIG = SIZES[-1] if SIZES else 0
 
 
-def find(label, wl, mem):
+def find(label, wl, pinned=None):
     for d in mig:
-        if d["label"] == label and d["workload"] == wl and d["mem_bytes"] == mem:
+        if d["label"] == label and d["workload"] == wl and \
+                (pinned is None or d["pinned_pages"] == pinned):
             return d
     return None
 
@@ -56,6 +61,11 @@ def ratio(a, b):
     return "%.1f" % (a / b) if b else ("inf" if a else "-")
 
 
+def link_ms(nbytes, gbit):
+    """the time @nbytes take on a @gbit Gbit/s link, in ms"""
+    return nbytes * 8 / (gbit * 1e9) * 1e3
+
+
 def prec(p, reported, none="-"):
     """vgpu-migrate's precision @p (None without truth) for a table."""
     if p is not None:
@@ -67,47 +77,88 @@ md = []
 w = md.append
 
 
-def migration_tables():
-    w("## Migration: precision, reduction, convergence\n")
-    w("| workload | guest mem | rounds stock / fine | reported stock | reported fine | truth | precision stock | precision fine | reduction (pages) | stop-copy MiB stock | stop-copy MiB fine | total MiB stock | total MiB fine | downtime ms stock / fine | verdicts |")
-    w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for mem in SIZES:
-        for wl in WLS:
-            s, f = find("stock", wl, mem), find("fine-grained", wl, mem)
-            if not (s and f):
-                continue
-            rounds = " / ".join(str(x["precopy_rounds"]) + ("" if x["converged"] else "*") for x in (s, f))
-            w("| %s | %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s/%s |" % (
-                wl, size(mem), rounds, s["total_reported_pages"],
-                f["total_reported_pages"], f["total_truth_pages"],
-                prec(s["precision"], s["total_reported_pages"]),
-                prec(f["precision"], f["total_reported_pages"]), ratio(s["total_reported_pages"], f["total_reported_pages"]),
-                mib(s["stopcopy_bytes"]), mib(f["stopcopy_bytes"]),
-                mib(s["total_bytes"]), mib(f["total_bytes"]),
-                s["downtime_ms"], f["downtime_ms"], s["verdict"], f["verdict"]))
-    w("\n`*` = stopped by the round limit (did not converge).  Downtime = the tool's stop-copy phase (wall time under TCG, load-dependent).\n")
-    w("## Precision per round (fine-grained, reported / truly written)\n")
-    w("| workload | guest mem | per round (1..n, stop) |")
+def target(pinned_bytes, r):
+    """the stop-copy ratio target at this pinned size, and whether met"""
+    need = 1000 if pinned_bytes >= 4 << 30 else 100 if pinned_bytes >= 1 << 30 else None
+    if need is None:
+        return "-"
+    return ">= %dx: %s" % (need, "met" if r >= need else "NOT met")
+
+
+def mig_row(name, s, f):
+    rounds = " / ".join(str(x["precopy_rounds"]) + ("" if x["converged"] else "*") for x in (s, f))
+    links = " | ".join("%.1f / %.2f" % (link_ms(s["stopcopy_bytes"], g), link_ms(f["stopcopy_bytes"], g)) for g in GBITS)
+    return "| %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s | %s/%s |" % (
+        name, rounds, s["total_reported_pages"], f["total_reported_pages"],
+        f["total_truth_pages"], prec(s["precision"], s["total_reported_pages"]),
+        prec(f["precision"], f["total_reported_pages"]),
+        mib(s["total_bytes"]), mib(f["total_bytes"]),
+        mib(s["stopcopy_bytes"]), mib(f["stopcopy_bytes"]),
+        ratio(s["stopcopy_bytes"], f["stopcopy_bytes"]),
+        s["downtime_ms"], f["downtime_ms"], links, s["verdict"], f["verdict"])
+
+
+MIG_HEAD = ("| %s | rounds stock / fine | reported stock | reported fine | truth | precision stock | precision fine | "
+            "total MiB stock | total MiB fine | stop-copy MiB stock | stop-copy MiB fine | stop-copy stock / fine | "
+            "downtime ms, measured, stock / fine | at 10 Gbit/s ms stock / fine | at 25 Gbit/s ms stock / fine | verdicts |")
+MIG_SEP = "|---" * 16 + "|"
+
+
+def resident_table():
+    w("## Migration against the pinned working set (resident)\n")
+    w("`resident` keeps its pinned set mapped in the GTT and mostly read: about 1.3 MiB written per frame, 2 frames per round, "
+      "whatever the size (`vgpu-migrate -p SIZE`).  Stock sends the whole pinned set in every round and in the stop-copy.")
+    w("Target: stop-copy bytes stock / fine >= 100x at >= 1 GiB pinned, >= 1000x at 4 GiB.\n")
+    w("| pinned | stop-copy stock / fine | target |")
     w("|---|---|---|")
-    for mem in SIZES:
-        for wl in WLS:
-            f = find("fine-grained", wl, mem)
-            if not f:
-                continue
-            v = [prec(r["precision"], r["vfio_pages"], "0/0")
-                 for r in f["rounds"] if r["round"] != 0]
-            w("| %s | %s | %s |" % (wl, size(mem), " ".join(v)))
-    w("\n## Scaling: migration bytes against guest memory (render)\n")
-    w("| guest mem | total MiB stock | total MiB fine | round 0 MiB | stop-copy MiB stock | stop-copy MiB fine |")
-    w("|---|---|---|---|---|---|")
-    for mem in SIZES:
-        s, f = find("stock", "render", mem), find("fine-grained", "render", mem)
+    rows = []
+    for p in RES:
+        s, f = find("stock", "resident", p), find("fine-grained", "resident", p)
         if s and f:
-            r0 = [r["bytes"] for r in f["rounds"] if r["round"] == 0]
-            w("| %s | %s | %s | %s | %s | %s |" % (
-                size(mem), mib(s["total_bytes"]), mib(f["total_bytes"]),
-                mib(r0[0]) if r0 else "-", mib(s["stopcopy_bytes"]),
-                mib(f["stopcopy_bytes"])))
+            r = s["stopcopy_bytes"] / f["stopcopy_bytes"] if f["stopcopy_bytes"] else float("inf")
+            w("| %s | %.1fx | %s |" % (size(p * 4096), r, target(p * 4096, r)))
+            rows.append((p, s, f, r))
+    w("")
+    w(MIG_HEAD % "pinned")
+    w(MIG_SEP)
+    for p, s, f, r in rows:
+        w(mig_row(size(p * 4096), s, f))
+    w("\n`*` = stopped by the round limit (did not converge).  Pages are counted in rounds >= 1 (round 0 is the initial copy).  "
+      "Measured downtime: the source from STOP_COPY to the stream's end plus the destination's RESUMING -> STOP -> RUNNING "
+      "(vgpu-migrate; wall time under TCG on a loaded machine, the stop-copy bytes moved through shared memory).  "
+      "At 10/25 Gbit/s: the stop-copy bytes on such a link, nothing else.\n")
+    with open(out + "/resident.dat", "w") as d:
+        d.write("# pinned_mib stopcopy_mib_stock stopcopy_mib_fine total_mib_stock total_mib_fine downtime_ms_stock downtime_ms_fine ms10_stock ms10_fine ms25_stock ms25_fine\n")
+        for p, s, f, r in rows:
+            d.write("%d %.3f %.3f %.1f %.1f %.1f %.1f %.2f %.3f %.2f %.3f\n" % (
+                p >> 8, s["stopcopy_bytes"] / 1048576, f["stopcopy_bytes"] / 1048576,
+                s["total_bytes"] / 1048576, f["total_bytes"] / 1048576,
+                s["downtime_ms"], f["downtime_ms"],
+                link_ms(s["stopcopy_bytes"], 10), link_ms(f["stopcopy_bytes"], 10),
+                link_ms(s["stopcopy_bytes"], 25), link_ms(f["stopcopy_bytes"], 25)))
+
+
+def canned_table():
+    if not WLS:
+        return
+    w("## Migration of the canned workloads at natural size\n")
+    w(MIG_HEAD.replace("| %s |", "| workload (pinned) |"))
+    w(MIG_SEP)
+    for wl in WLS:
+        s, f = find("stock", wl), find("fine-grained", wl)
+        if s and f:
+            w(mig_row("%s (%s)" % (wl, mib(f["pinned_pages"] * 4096) + " MiB"), s, f))
+
+
+def precision_table():
+    w("\n## Precision per round (fine-grained, reported / truly written)\n")
+    w("| workload | pinned | per round (1..n, stop) |")
+    w("|---|---|---|")
+    for d in mig:
+        if d["label"] != "fine-grained":
+            continue
+        v = [prec(r["precision"], r["vfio_pages"], "0/0") for r in d["rounds"] if r["round"] != 0]
+        w("| %s | %s | %s |" % (d["workload"], size(d["pinned_pages"] * 4096), " ".join(v)))
 
 
 def c(test, label, **kv):
@@ -116,53 +167,97 @@ def c(test, label, **kv):
 
 
 def bitmap_tables():
-    w("\n## Cost: GET_BITMAP time per query, patched / stock\n")
-    w("Test mdev, one container per point, pages pinned with dirty intent, tracking on; median of the per-query times")
-    w("(virtual us under ICOUNT: 8 ns per guest instruction, deterministic).  `plain` devices put type1 in PINNED scope;")
-    w("`reporting` devices in DEVICE scope on the patched modules (stock has no scope and treats both alike).")
-    w("Target: patched / stock <= 1.0 at equal mapped size and pinned count.\n")
-    w("| device type | series | guest mem | pinned | stock us | patched us | patched / stock |")
-    w("|---|---|---|---|---|---|---|")
-    rows = []
-    for f in c("bitmap", "fine-grained"):
-        s = c("bitmap", "stock", type=f["type"], mem_bytes=f["mem_bytes"], pinned=f["pinned"], series=f["series"])
-        if s:
-            rows.append((f["type"], f["series"], f["mem_bytes"], f["pinned"], s[0]["med_us"], f["med_us"]))
-    for r in sorted(rows):
-        w("| %s | %s | %s | %d | %.1f | %.1f | %.3f |" % (r[0], r[1], size(r[2]), r[3], r[4], r[5], r[5] / r[4]))
+    pins = sorted({d["pinned"] for d in c("bitmap", "fine-grained", series="pins")})
+    if not pins:
+        return
+    w("\n## Cost: GET_BITMAP per query with clean pins\n")
+    w("Reporting test mdev (DEVICE scope on the patched modules), a 4 GiB mapping, N pages pinned with clean intent "
+      "(stock has no intent: its pins are plain), tracking on; median of the per-query times in virtual us "
+      "(ICOUNT: 8 ns per guest instruction, independent of the host's load).")
+    w("Targets: patched / stock <= 0.05 at >= 256k pinned; patched within 10% of the same query with nothing pinned.\n")
+    w("| pinned | stock us | patched us | patched / stock | patched / patched with 0 pinned | clean pins |")
+    w("|---|---|---|---|---|---|")
+    base = c("bitmap", "fine-grained", series="pins", pinned=0)
+    base = base[0]["med_us"] if base else None
+    with open(out + "/bitmap-pins.dat", "w") as d:
+        d.write("# pinned stock_us patched_us (4 GiB mapped, reporting test mdev, clean pins)\n")
+        for p in pins:
+            f = c("bitmap", "fine-grained", series="pins", pinned=p)[0]
+            s = c("bitmap", "stock", series="pins", pinned=p)
+            s = s[0]["med_us"] if s else float("nan")
+            w("| %d | %.1f | %.1f | %.4f | %s | %s |" % (
+                p, s, f["med_us"], f["med_us"] / s,
+                "%.3f" % (f["med_us"] / base) if base else "-", "yes" if f.get("clean") else "no"))
+            d.write("%d %.1f %.1f\n" % (max(p, 1), s, f["med_us"]))
+    w("\nAgainst the mapped size (256 pins, clean on patched), same device:\n")
+    w("| mapped | stock us | patched us | patched / stock |")
+    w("|---|---|---|---|")
     with open(out + "/scaling.dat", "w") as d:
-        d.write("# mem_mib stock_plain patched_plain stock_reporting patched_reporting (256 pins)\n")
-        for m in sorted({r[2] for r in rows if r[1] == "mem"}):
-            v = {(r[0]): (r[4], r[5]) for r in rows if r[1] == "mem" and r[2] == m}
-            if "plain" in v and "reporting" in v:
-                d.write("%d %.1f %.1f %.1f %.1f\n" % (m >> 20, *v["plain"], *v["reporting"]))
-    with open(out + "/scaling-pins.dat", "w") as d:
-        d.write("# pinned stock_plain patched_plain stock_reporting patched_reporting (256 MiB)\n")
-        for p in sorted({r[3] for r in rows if r[1] == "pins"}):
-            v = {(r[0]): (r[4], r[5]) for r in rows if r[1] == "pins" and r[3] == p}
-            if "plain" in v and "reporting" in v:
-                d.write("%d %.1f %.1f %.1f %.1f\n" % (max(p, 1), *v["plain"], *v["reporting"]))
+        d.write("# mem_mib stock_us patched_us (256 pins, clean on patched)\n")
+        for f in sorted(c("bitmap", "fine-grained", series="mem"), key=lambda x: x["mem_bytes"]):
+            s = c("bitmap", "stock", series="mem", mem_bytes=f["mem_bytes"])
+            if s:
+                w("| %s | %.1f | %.1f | %.3f |" % (size(f["mem_bytes"]), s[0]["med_us"], f["med_us"], f["med_us"] / s[0]["med_us"]))
+                d.write("%d %.1f %.1f\n" % (f["mem_bytes"] >> 20, s[0]["med_us"], f["med_us"]))
+
+
+def pins_table():
+    rows = c("pins", "fine-grained")
+    if not rows:
+        return
+    w("\n## Cost: pinning a GTT in bulk, and the memory of a pin\n")
+    w("A sample vGPU of the smallest type with N GTT entries; N contiguous entries written (the vGPU pins runs of up to 512 pages "
+      "per vfio_pin_pages call), then cleared (bulk unpins); median over rounds, virtual time (ICOUNT).  Kernel memory: "
+      "Slab + VmallocUsed of /proc/meminfo after the pins minus before, per pinned page: type1's vfio_pfn and the vGPU's GTT "
+      "leaves.  Patched minus stock is what the per-page intent counting costs.\n")
+    w("| pinned | type | pin calls | pins/s stock | pins/s patched | unpins/s stock | unpins/s patched | kernel bytes/page stock | patched | patched - stock |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    with open(out + "/pins.dat", "w") as d:
+        d.write("# pinned pins_per_s_stock pins_per_s_patched unpins_per_s_stock unpins_per_s_patched bytes_per_page_stock bytes_per_page_patched\n")
+        for f in sorted(rows, key=lambda x: x["pinned"]):
+            s = c("pins", "stock", pinned=f["pinned"])
+            if not s:
+                continue
+            s = s[0]
+            w("| %d | %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %+.1f |" % (
+                f["pinned"], f["type"], f["pin_calls"], s["pins_per_s"], f["pins_per_s"],
+                s["unpins_per_s"], f["unpins_per_s"], s["kmem_bytes_per_page"],
+                f["kmem_bytes_per_page"], f["kmem_bytes_per_page"] - s["kmem_bytes_per_page"]))
+            d.write("%d %.0f %.0f %.0f %.0f %.2f %.2f\n" % (
+                f["pinned"], s["pins_per_s"], f["pins_per_s"], s["unpins_per_s"],
+                f["unpins_per_s"], s["kmem_bytes_per_page"], f["kmem_bytes_per_page"]))
 
 
 def tput_table():
-    w("\n## Cost: workload throughput, tracking on / off\n")
-    w("Sample vGPU, pairs of batches with tracking off and on, interleaved; median of the per-pair ratios with its 95% CI.")
-    w("Target: >= 0.95 (fine-grained).  fps are virtual (ICOUNT) frames per second with tracking off and on.\n")
-    w("| workload | stock on/off | baseline on/off | fine-grained on/off [95% CI] | fps off stock / baseline / fine | fps on fine / stock |")
-    w("|---|---|---|---|---|---|")
-    for f in c("tput", "fine-grained"):
-        s = c("tput", "stock", workload=f["workload"])
-        b = c("tput", "baseline", workload=f["workload"])
-        if not (s and b):
-            continue
-        s, b = s[0], b[0]
-        w("| %s | %.3f | %.3f | %.3f [%.3f, %.3f] | %.1f / %.1f / %.1f | %.3f |" % (
-            f["workload"], s["ratio_med"], b["ratio_med"], f["ratio_med"],
-            f["ratio_ci_lo"], f["ratio_ci_hi"], s["fps_off_med"],
-            b["fps_off_med"], f["fps_off_med"], f["fps_on_med"] / s["fps_on_med"]))
+    rows = c("tput", "fine-grained")
+    if not rows:
+        return
+    w("\n## Cost: frames per second, fine-grained vs stock\n")
+    w("Sample vGPU, each workload at its natural size, pairs of batches with tracking off and on, interleaved; virtual "
+      "(ICOUNT) frames per second, medians.  Target: fine-grained >= 0.99 x stock, tracking off and on.\n")
+    w("| workload | pinned MiB | fps off stock / baseline / fine | fps on stock / baseline / fine | fine / stock, off | fine / stock, on | target | fine on/off [95% CI] |")
+    w("|---|---|---|---|---|---|---|---|")
+    with open(out + "/tput.dat", "w") as d:
+        d.write("# workload fine_over_stock_off fine_over_stock_on\n")
+        for f in rows:
+            s = c("tput", "stock", workload=f["workload"])
+            b = c("tput", "baseline", workload=f["workload"])
+            if not s:
+                continue
+            s = s[0]
+            b = b[0] if b else {"fps_off_med": float("nan"), "fps_on_med": float("nan")}
+            ro, rn = f["fps_off_med"] / s["fps_off_med"], f["fps_on_med"] / s["fps_on_med"]
+            w("| %s | %s | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.3f | %.3f | %s | %.3f [%.3f, %.3f] |" % (
+                f["workload"], mib(f["pinned_pages"] * 4096), s["fps_off_med"], b["fps_off_med"], f["fps_off_med"],
+                s["fps_on_med"], b["fps_on_med"], f["fps_on_med"], ro, rn,
+                "met" if min(ro, rn) >= 0.99 else "NOT met", f["ratio_med"], f["ratio_ci_lo"], f["ratio_ci_hi"]))
+            d.write("%s %.4f %.4f\n" % (f["workload"], ro, rn))
 
 
 def mark_table():
+    fits = c("mark_fit", "fine-grained")
+    if not fits:
+        return
     w("\n## Cost: vfio_mark_dirty()\n")
     w("Test mdev `DTM_MARK` of 1..4096 contiguous pages minus a null ioctl on the same path; per call / per page from a")
     w("least-squares fit (virtual time under ICOUNT: 8 ns per instruction).\n")
@@ -177,7 +272,8 @@ def mark_table():
 
 
 def plots():
-    s, f = find("stock", "render", BIG), find("fine-grained", "render", BIG)
+    big = min(RES, key=lambda p: abs(p - (1 << 18))) if RES else None   # the 1 GiB run, else the nearest
+    s, f = (find("stock", "resident", big), find("fine-grained", "resident", big)) if big else (None, None)
     if s and f:
         with open(out + "/pages.dat", "w") as d:
             fr = {r["round"]: r for r in f["rounds"]}
@@ -190,22 +286,24 @@ def plots():
                         g["truth_pages"] if g else "NaN"))
     with open(out + "/stopcopy.dat", "w") as d:
         for wl in WLS:
-            s, f = find("stock", wl, BIG), find("fine-grained", wl, BIG)
-            if s and f:
-                d.write("%s %.3f %.3f %d %d\n" % (wl, s["stopcopy_bytes"] / 1048576, f["stopcopy_bytes"] / 1048576,
-                                                 s["precopy_rounds"], f["precopy_rounds"]))
+            s2, f2 = find("stock", wl), find("fine-grained", wl)
+            if s2 and f2:
+                d.write("%s %.3f %.3f %d %d\n" % (wl, s2["stopcopy_bytes"] / 1048576, f2["stopcopy_bytes"] / 1048576,
+                                                 s2["precopy_rounds"], f2["precopy_rounds"]))
     with open(out + "/precision.dat", "w") as d:
-        for wl in WLS:
-            s, f = find("stock", wl, BIG), find("fine-grained", wl, BIG)
-            if s and f and s["precision"] is not None and f["precision"] is not None:
-                d.write("%s %.3f %.3f\n" % (wl, s["precision"], f["precision"]))
-    big = size(BIG)
+        for wl in WLS + ["resident"]:
+            s2, f2 = find("stock", wl, big if wl == "resident" else None), find("fine-grained", wl, big if wl == "resident" else None)
+            if s2 and f2 and s2["precision"] is not None and f2["precision"] is not None:
+                d.write("%s %.3f %.3f\n" % (wl, s2["precision"], f2["precision"]))
+    title = size(big * 4096) if big else ""
     cmds = {
-        "pages-per-round": "set title 'render, %s: pages reported per round'; set style data linespoints; set yrange [0:*]; set key outside top center horizontal; set grid; plot 'pages.dat' using 0:2:xtic(1) t 'stock' lw 2 pt 7, '' using 0:3 t 'fine-grained' lw 2 pt 5, '' using 0:4 t 'truth (stock run)' dt 2 lc rgb 'black', '' using 0:5 t 'truth (fine run)' with points pt 6 ps 2 lc rgb 'black'" % big,
-        "stopcopy": "set title 'stop-copy MiB (downtime data), %s guest'; set style data histograms; set style fill solid 0.8; set yrange [0:*]; set xtics rotate by -20; set grid y; plot 'stopcopy.dat' using 2:xtic(1) t 'stock', '' using 3 t 'fine-grained'" % big,
-        "precision": "set title 'precision: pages reported / pages written (rounds >= 1), %s'; set style data histograms; set style fill solid 0.8; set logscale y; set yrange [0.5:*]; set xtics rotate by -20; set grid y; plot 'precision.dat' using 2:xtic(1) t 'stock', '' using 3 t 'fine-grained (goal 1.00)'" % big,
-        "scaling": "set title 'GET_BITMAP per query against mapped size (256 pins, ICOUNT)'; set logscale xy 2; set xlabel 'guest memory MiB'; set ylabel 'virtual us'; set grid; set style data linespoints; set key top left; plot 'scaling.dat' using 1:2 t 'stock' lw 2, '' using 1:3 t 'patched, PINNED scope' dt 2, '' using 1:5 t 'patched, DEVICE scope (dirty pins)' dt 3",
-        "scaling-pins": "set title 'GET_BITMAP per query against pinned pages (256 MiB, ICOUNT)'; set logscale xy 2; set xlabel 'pinned pages'; set ylabel 'virtual us'; set grid; set style data linespoints; set key top left; plot 'scaling-pins.dat' using 1:2 t 'stock' lw 2, '' using 1:3 t 'patched, PINNED scope' dt 2, '' using 1:5 t 'patched, DEVICE scope (dirty pins)' dt 3",
+        "pages-per-round": "set title 'resident, %s pinned: pages reported per round'; set style data linespoints; set logscale y; set key outside top center horizontal; set grid; plot 'pages.dat' using 0:2:xtic(1) t 'stock' lw 2 pt 7, '' using 0:3 t 'fine-grained' lw 2 pt 5, '' using 0:4 t 'truth (stock run)' dt 2 lc rgb 'black', '' using 0:5 t 'truth (fine run)' with points pt 6 ps 2 lc rgb 'black'" % title,
+        "resident": "set title 'resident: stop-copy MiB against the pinned set'; set logscale xy 2; set xlabel 'pinned MiB'; set ylabel 'stop-copy MiB'; set grid; set style data linespoints; set key top left; plot 'resident.dat' using 1:2 t 'stock' lw 2 pt 7, '' using 1:3 t 'fine-grained' lw 2 pt 5",
+        "downtime": "set title 'resident: stop-copy time implied on a link'; set logscale xy 2; set xlabel 'pinned MiB'; set ylabel 'ms'; set grid; set style data linespoints; set key top left; plot 'resident.dat' using 1:8 t 'stock, 10 Gbit/s' lw 2 pt 7, '' using 1:10 t 'stock, 25 Gbit/s' lw 2 pt 7 dt 2, '' using 1:9 t 'fine-grained, 10 Gbit/s' lw 2 pt 5, '' using 1:11 t 'fine-grained, 25 Gbit/s' lw 2 pt 5 dt 2",
+        "stopcopy": "set title 'stop-copy MiB (downtime data), canned workloads at natural size'; set style data histograms; set style fill solid 0.8; set yrange [0:*]; set xtics rotate by -20; set grid y; plot 'stopcopy.dat' using 2:xtic(1) t 'stock', '' using 3 t 'fine-grained'",
+        "precision": "set title 'precision: pages reported / pages written (rounds >= 1)'; set style data histograms; set style fill solid 0.8; set logscale y; set yrange [0.5:*]; set xtics rotate by -20; set grid y; plot 'precision.dat' using 2:xtic(1) t 'stock', '' using 3 t 'fine-grained (goal 1.00)'",
+        "scaling": "set title 'GET_BITMAP per query against mapped size (256 pins, ICOUNT)'; set logscale xy 2; set xlabel 'mapped MiB'; set ylabel 'virtual us'; set grid; set style data linespoints; set key top left; plot 'scaling.dat' using 1:2 t 'stock' lw 2, '' using 1:3 t 'patched, DEVICE scope' dt 2",
+        "scaling-pins": "set title 'GET_BITMAP per query against clean pins (4 GiB mapped, ICOUNT)'; set logscale xy 2; set xlabel 'pinned pages'; set ylabel 'virtual us'; set grid; set style data linespoints; set key top left; plot 'bitmap-pins.dat' using 1:2 t 'stock' lw 2, '' using 1:3 t 'patched, DEVICE scope, clean pins' lw 2",
     }
     for name, cmd in cmds.items():
         for term, ext in (("pngcairo size 900,540", "png"), ("svg size 900,540", "svg")):
@@ -214,14 +312,20 @@ def plots():
 
 
 w("# Benchmark results\n")
-w("Generated by `make bench` (scripts/bench.sh, scripts/bench-report.py); machine in machine.txt, raw data in results.json.")
+w("Generated by `make bench` (scripts/bench.sh, scripts/bench-report.py); machine and host load in machine.txt, "
+  "raw data in results.json, plot data in *.dat.")
 w("stock = Debian's VFIO modules + the vGPU built for them (pins dirty, never reports);")
 w("baseline = patched modules, vGPU with fine_dirty=0; fine-grained = patched modules, fine-grained vGPU.")
-w("Pages counted in precopy rounds >= 1 (round 0 is the initial copy); truth = pages the workload told the device to write.\n")
-migration_tables()
+w("truth = pages the workload told the device to write.\n")
+if mig:
+    resident_table()
+    canned_table()
+    precision_table()
 bitmap_tables()
+pins_table()
 tput_table()
 mark_table()
-w("\nPlots: pages-per-round, stopcopy, precision (largest size), scaling, scaling-pins ({png,svg}).")
+w("\nPlots ({png,svg}): resident (stop-copy against the pinned set), downtime (implied on 10/25 Gbit/s), "
+  "pages-per-round (resident, 1 GiB), stopcopy and precision (canned workloads), scaling, scaling-pins (GET_BITMAP).")
 open(out + "/results.md", "w").write("\n".join(md) + "\n")
 plots()

@@ -1,30 +1,45 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The in-VM part of `make bench`, its first boot (scripts/bench.sh):
-#   bench-migrate.sh ROUNDS FRAMES "SIZES" "WORKLOADS"
-# Per module set (patched with the fine-grained vGPU; stock with the vGPU
-# built for it) a live migration of each workload at each guest memory
-# size, at the workload's own scale; each JSON result between
+#   bench-migrate.sh ROUNDS FRAMES "PINNED SIZES" "WORKLOADS"
+# First the resident workload at each pinned working set of PINNED SIZES
+# (vgpu-migrate -p), in the order given, each size migrated under the
+# patched modules with the fine-grained vGPU and then under stock with the
+# vGPU built for it, back to back; then each of WORKLOADS at its natural
+# size, all under patched, then all under stock.  Each JSON result between
 # "@@RESULT mig" and "@@END", each failure as an "@@FAIL ..." line.
 cd /tests || exit 1
 rounds=$1 frames=$2 sizes=$3 wls=$4
 M="./vgpu-migrate --no-pace -r $rounds -f $frames"
 emit() { echo "@@RESULT $1"; cat "$2"; echo '@@END'; }
+loaded=
 
-phase() {	# LABEL MODULES
-	vfio-mods "$2" || echo "@@FAIL vfio-mods $2"
-	for size in $sizes; do
-		for w in $wls; do
-			echo "# $1 $size $w" >&2
-			$M -m "$size" -l "$1" -j /tmp/m.json "workloads/$w.wl" \
-				> /tmp/m.log 2>&1 ||
-				{ cat /tmp/m.log; echo "@@FAIL $1 $size $w"; }
-			[ -s /tmp/m.json ] && emit mig /tmp/m.json
-			rm -f /tmp/m.json
-		done
-	done
-	vfio-mods unload
+mods() {	# MODULES: load that set unless it is loaded
+	[ "$loaded" = "$1" ] && return 0
+	loaded=
+	vfio-mods "$1" || { echo "@@FAIL vfio-mods $1"; return 1; }
+	loaded=$1
 }
 
-phase fine-grained patched
-phase stock stock
+one() {	# LABEL MODULES WORKLOAD [VGPU-MIGRATE OPTIONS...]
+	l=$1 w=$3
+	mods "$2" || return
+	shift 3
+	echo "# $l $w $* ($(date -u +%H:%M:%S))" >&2
+	$M "$@" -l "$l" -j /tmp/m.json "workloads/$w.wl" > /tmp/m.log 2>&1 ||
+		{ cat /tmp/m.log; echo "@@FAIL $l $w $*"; }
+	[ -s /tmp/m.json ] && emit mig /tmp/m.json
+	rm -f /tmp/m.json
+}
+
+for p in $sizes; do
+	one fine-grained patched resident -p "$p"
+	one stock stock resident -p "$p"
+done
+for w in $wls; do
+	one fine-grained patched "$w"
+done
+for w in $wls; do
+	one stock stock "$w"
+done
+vfio-mods unload

@@ -282,8 +282,46 @@ static inline struct device *get_device(struct device *dev)
 /* CRC-32 (IEEE), crc32_le(~0, ...) ^ ~0 as in the kernel */
 u32 crc32_le(u32 crc, const void *p, size_t len);
 
-#define IS_BUILTIN(x)		0
-#define IS_ENABLED(x)		0
+/* as the kernel's kconfig.h: an option is on if defined to 1 (-D) */
+#define __ARG_PLACEHOLDER_1	0,
+#define __take_second_arg(__ignored, val, ...) val
+#define __is_defined(x)		___is_defined(x)
+#define ___is_defined(val)	____is_defined(__ARG_PLACEHOLDER_##val)
+#define ____is_defined(arg1_or_junk) __take_second_arg(arg1_or_junk 1, 0)
+#define IS_BUILTIN(x)		__is_defined(x)
+#define IS_ENABLED(x)		__is_defined(x)
+#define MODULE_IMPORT_NS(ns)
+
+/* bitmaps of unsigned long, as the kernel's */
+static inline bool test_bit(unsigned long nr, const unsigned long *map)
+{
+	return map[nr / BITS_PER_LONG] >> (nr % BITS_PER_LONG) & 1;
+}
+
+static inline void clear_bit(unsigned long nr, unsigned long *map)
+{
+	map[nr / BITS_PER_LONG] &= ~(1ul << (nr % BITS_PER_LONG));
+}
+
+static inline void bitmap_set(unsigned long *map, unsigned long start,
+			      unsigned long n)
+{
+	for (; n; n--, start++)
+		map[start / BITS_PER_LONG] |= 1ul << (start % BITS_PER_LONG);
+}
+
+static inline unsigned long kshim_next_bit(const unsigned long *map,
+					   unsigned long size,
+					   unsigned long bit)
+{
+	while (bit < size && !test_bit(bit, map))
+		bit++;
+	return bit;
+}
+
+#define for_each_set_bit_from(bit, map, size) \
+	for ((bit) = kshim_next_bit(map, size, bit); (bit) < (size); \
+	     (bit) = kshim_next_bit(map, size, (bit) + 1))
 
 /*
  * The test side of the fake type1 (kshim.c): guest memory mapped for DMA,

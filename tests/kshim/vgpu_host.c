@@ -54,6 +54,7 @@ struct vgpu_dev *vh_create(u32 type_id)
 	v->irq_index = VGPU_IRQ_NONE;
 	vgpu_cfg_init(v);
 	v->vdev.mig_ops = &vgpu_mig_ops;
+	vgpu_log_declare(v);
 	vh_live++;
 
 	/* open */
@@ -75,6 +76,7 @@ void vh_destroy(struct vgpu_dev *v)
 	mutex_unlock(&v->lock);
 	cancel_work_sync(&v->exec_work);
 	vgpu_display_cancel(v);
+	vgpu_log_release(v);
 	mutex_lock(&v->lock);
 	vgpu_gtt_clear(v);
 	vgpu_irq_release(v);

@@ -13,6 +13,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sanitizer/lsan_interface.h>
+
+#include <linux/interval_tree.h>
+#include <linux/iova_bitmap.h>
 
 #include "vgpu_host.h"
 #include "kselftest_harness.h"
@@ -20,6 +24,7 @@
 #define TOP_PAGE	0xfffffffffffff000ull
 #define MEM_IOVA	0x100000ull
 #define MEM_PAGES	64
+#define LOG_PAGES_MAX	64
 
 FIXTURE(dev) {
 	struct vgpu_dev *v;
@@ -42,6 +47,8 @@ FIXTURE_TEARDOWN(dev)
 	EXPECT_EQ(0, kshim_files);
 	EXPECT_EQ(0, vh_live);
 	kshim_unmap_all();
+	/* the harness's child ends in _exit(): no leak check of its own */
+	EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 }
 
 /* record writes, then flush, as a submission does */
@@ -117,6 +124,129 @@ TEST_F(dev, dirty_ranges_overflow)
 		EXPECT_FALSE(kshim_dirty(MEM_IOVA + (2 * i + 1) * PAGE_SIZE));
 	}
 	EXPECT_TRUE(kshim_dirty(TOP_PAGE));
+}
+
+/*
+ * DMA logging (logops.c, built here as on a kernel with IOMMUFD_DRIVER):
+ * the ranges user space asks for, in ascending order, as VFIO core passes
+ * them to log_start().
+ */
+#define LOG_MAX	4
+
+struct log_ranges {
+	struct rb_root_cached root;
+	struct interval_tree_node node[LOG_MAX];
+	u32 n;
+};
+
+static void log_add(struct log_ranges *l, u64 start, u64 pages)
+{
+	struct interval_tree_node *n = &l->node[l->n];
+
+	n->start = start;
+	n->last = start + pages * PAGE_SIZE - 1;
+	if (l->n)
+		l->node[l->n - 1].next = n;
+	else
+		l->root.first = n;
+	l->n++;
+}
+
+static int log_start(struct vgpu_dev *v, struct log_ranges *l, u32 nnodes)
+{
+	u64 page_size = 0;
+	int ret = v->vdev.log_ops->log_start(&v->vdev, &l->root, nnodes,
+					      &page_size);
+
+	if (!ret && page_size != PAGE_SIZE)
+		return -EPROTO;
+	return ret;
+}
+
+/* read and clear the log of @pages pages from @iova: the first 64 bits */
+static int log_report(struct vgpu_dev *v, u64 iova, u64 pages, u64 *bits)
+{
+	unsigned long map[BITS_TO_LONGS(LOG_PAGES_MAX)] = { 0 };
+	struct iova_bitmap b = { .iova = iova, .length = pages * PAGE_SIZE,
+				 .bits = map };
+	int ret;
+
+	ret = v->vdev.log_ops->log_read_and_clear(&v->vdev, iova,
+						  pages * PAGE_SIZE, &b);
+	*bits = map[0];
+	return ret;
+}
+
+/*
+ * Audit items 8 and 3 in the DMA log: the log holds one bitmap per range
+ * (r[] __counted_by(nr), the count set before an element is filled), a
+ * write is logged in the range that holds it, the top page of the IOVA
+ * space included, and a read clears what it returned.
+ */
+TEST_F(dev, dma_log_ranges)
+{
+	struct log_ranges l = { 0 };
+	u64 bits;
+
+	ASSERT_EQ(0, kshim_map(TOP_PAGE - PAGE_SIZE, 2 * PAGE_SIZE));
+	log_add(&l, MEM_IOVA, 16);
+	log_add(&l, MEM_IOVA + 32 * PAGE_SIZE, 32);
+	log_add(&l, TOP_PAGE - PAGE_SIZE, 2);
+	ASSERT_EQ(0, log_start(self->v, &l, l.n));
+	EXPECT_EQ(-EBUSY, log_start(self->v, &l, l.n));
+	record(self->v, MEM_IOVA + 3 * PAGE_SIZE + 8, 4);
+	record(self->v, MEM_IOVA + 40 * PAGE_SIZE - 2, 4);	/* 39 and 40 */
+	record(self->v, TOP_PAGE + 0xffc, 4);
+	flush(self->v);
+	ASSERT_EQ(0, log_report(self->v, MEM_IOVA, 16, &bits));
+	EXPECT_EQ(1ull << 3, bits);
+	ASSERT_EQ(0, log_report(self->v, MEM_IOVA + 32 * PAGE_SIZE, 32, &bits));
+	EXPECT_EQ(3ull << 7, bits);
+	ASSERT_EQ(0, log_report(self->v, TOP_PAGE - PAGE_SIZE, 2, &bits));
+	EXPECT_EQ(2ull, bits);
+	/* read and clear: nothing the second time */
+	ASSERT_EQ(0, log_report(self->v, MEM_IOVA, 16, &bits));
+	EXPECT_EQ(0, bits);
+	ASSERT_EQ(0, log_report(self->v, TOP_PAGE - PAGE_SIZE, 2, &bits));
+	EXPECT_EQ(0, bits);
+	EXPECT_EQ(0, self->v->vdev.log_ops->log_stop(&self->v->vdev));
+	EXPECT_EQ(-EINVAL, log_report(self->v, MEM_IOVA, 16, &bits));
+}
+
+/*
+ * A log_start() that fails half-way frees what it allocated (LeakSanitizer
+ * and ASan watch the slots past the ones filled), and leaves no log.
+ */
+TEST_F(dev, dma_log_start_fails_clean)
+{
+	struct log_ranges l = { 0 };
+	u64 bits;
+	int i;
+
+	log_add(&l, MEM_IOVA, 16);
+	log_add(&l, MEM_IOVA + 32 * PAGE_SIZE, 16);
+	log_add(&l, 1ull << 40, LOG_PAGES_MAX);
+	EXPECT_EQ(-E2BIG, log_start(self->v, &l, 0));
+	EXPECT_EQ(-E2BIG, log_start(self->v, &l, 257));
+	/* the third range passes the cap of pages: two bitmaps to free */
+	l.node[2].last = (1ull << 40) + (1ull << 38) - 1;
+	EXPECT_EQ(-E2BIG, log_start(self->v, &l, 3));
+	l.node[2].last = (1ull << 40) + LOG_PAGES_MAX * PAGE_SIZE - 1;
+	for (i = 1; i <= 4; i++) {	/* the log, then each bitmap */
+		kshim_fail_alloc = i;
+		EXPECT_EQ(-ENOMEM, log_start(self->v, &l, 3)) {
+			TH_LOG("allocation %d failed", i);
+		}
+		EXPECT_EQ(-EINVAL, log_report(self->v, MEM_IOVA, 16, &bits));
+	}
+	kshim_fail_alloc = 0;
+	/* fewer nodes than asked for: the count shrinks to those filled */
+	ASSERT_EQ(0, log_start(self->v, &l, LOG_MAX));
+	record(self->v, (1ull << 40) + 5 * PAGE_SIZE, 1);
+	flush(self->v);
+	ASSERT_EQ(0, log_report(self->v, 1ull << 40, LOG_PAGES_MAX, &bits));
+	EXPECT_EQ(1ull << 5, bits);
+	/* the log goes with the device (vh_destroy, as close does) */
 }
 
 /* the ring in GTT entry 0, page MEM_IOVA */

@@ -21,12 +21,25 @@ struct vfio_migration_ops {
 				       unsigned long *len);
 };
 
+struct rb_root_cached;
+struct iova_bitmap;
+
+struct vfio_log_ops {
+	int (*log_start)(struct vfio_device *vdev,
+			 struct rb_root_cached *ranges, u32 nnodes,
+			 u64 *page_size);
+	int (*log_stop)(struct vfio_device *vdev);
+	int (*log_read_and_clear)(struct vfio_device *vdev,
+				  unsigned long iova, unsigned long length,
+				  struct iova_bitmap *dirty);
+};
+
 struct vfio_device {
 	struct device *dev;
 	struct device device;
 	u32 migration_flags;
 	const struct vfio_migration_ops *mig_ops;
-	const void *log_ops;
+	const struct vfio_log_ops *log_ops;
 	bool reports_dirty;
 };
 

@@ -19,7 +19,8 @@
 #                   tests/fuzz/corpus), then the migration stream parser and
 #                   state load (tests/fuzz/stream-corpus)
 #   make soak       long randomized runs in the VM: the vGPU torture tester
-#                   for SOAK_TIME s (1800) with a fresh seed (SOAK_SEED)
+#                   for SOAK_TIME s (1800), then the series' model tester
+#                   for SOAK_MODEL_TIME s (600), a fresh seed (SOAK_SEED)
 #   make install    the series' modules and the consumers of vfio rebuilt
 #                   for them into /lib/modules/KVER/updates (DESTDIR=)
 #   make clean      remove build/

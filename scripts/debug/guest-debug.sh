@@ -134,6 +134,9 @@ second)
 	# with a fresh seed; it prints the seed to repeat it with
 	export TORTURE_TIME=${TORTURE_TIME:-900}
 	export TORTURE_SEED=${TORTURE_SEED:-$(head -c4 /dev/urandom | od -An -tu4 | tr -d ' ')}
+	# and of the series' model-checked tester (make check: 30 s, seed 1)
+	export MODEL_TIME=${MODEL_TIME:-300}
+	export MODEL_SEED=${MODEL_SEED:-$(head -c4 /dev/urandom | od -An -tu4 | tr -d ' ')}
 	if [ $split_ok = 1 ] && [ -s /debug/oracle.stock ]; then
 		cp /debug/oracle.stock /tmp/oracle.stock
 		echo "# === suite, after the stock phase"

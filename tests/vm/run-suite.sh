@@ -43,6 +43,7 @@ part dirty_intent ./dirty_intent_test
 part dirty_attach ./dirty_attach_test
 part unmap_race ./unmap_race_test
 part dirty_stress ./dirty_stress_test
+part dirty_model ./dirty_model_test -t "${MODEL_TIME:-30}" -s "${MODEL_SEED:-1}"
 part unmap_deadlock ./unmap_deadlock_test
 part vgpu-deadlock ./vgpu_deadlock_test
 part vgpu-lifecycle ./vgpu_lifecycle_test

@@ -16,6 +16,18 @@ for p in "$TOP"/drivers/vfio/patches/0*.patch; do
 	[ -z "$out" ] || echo "$out"
 	! grep -q '^ERROR:' <<< "$out" || rc=1
 done
+# The 7.3 series with 7.3's checkpatch.pl, once make all-7.3 has run.
+CP73=${CP/$BUILD\/ksrc/$BUILD/k7.3/ksrc}
+if [ -e "$BUILD/k7.3/ksrc/scripts/checkpatch.pl" ]; then
+	for p in "$TOP"/drivers/vfio/patches/v7.3/0*.patch; do
+		case "$p" in *0000-cover-letter.patch) continue ;; esac
+		out=$($CP73 "$p")
+		[ -z "$out" ] || echo "$out"
+		! grep -q '^ERROR:' <<< "$out" || rc=1
+	done
+else
+	echo "checkpatch: no 7.3 build, v7.3 series not checked"
+fi
 for f in "$TOP"/tests/mdev/*.[ch] "$TOP"/drivers/gpu/sample-vgpu/*.[ch]; do
 	[ -e "$f" ] || continue
 	out=$($CP -f "$f")

@@ -13,7 +13,9 @@
 # against to the 7.3 one.  Where it stops on a conflict,
 # resolve it in the tree, `git -C BUILD/k7.3/port am --continue` (rerere
 # remembers the resolution for the next port), then --finish.  TO's cover
-# letter (0000-*) is kept; FROM's is copied if TO has none.
+# letter (0000-*) is kept; FROM's is copied if TO has none.  TO/dropped
+# names FROM's patches that the port leaves out (one file name a line, "#"
+# comments): fixes the newer base already has.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -49,6 +51,13 @@ if [ "${1:-}" != --finish ]; then
 	[ ! -d "$rr/rr-cache" ] || cp -a "$rr/rr-cache" .git/
 	rm -rf "$rr"
 	patches=$(ls "$FROM"/0*.patch | grep -v '/0000-')
+	ported=$patches
+	if [ -e "$TO/dropped" ]; then
+		for d in $(sed 's/#.*//' "$TO/dropped"); do
+			[ -e "$FROM/$d" ] || { log "dropped: no $FROM/$d"; exit 1; }
+			ported=$(grep -vxF "$FROM/$d" <<< "$ported")
+		done
+	fi
 	# the series on 6.12 first: every blob a patch was made against
 	subset "$BUILD/ksrc"
 	git commit -q -m "pristine $(cat "$BUILD/kver") subset"
@@ -59,7 +68,7 @@ if [ "${1:-}" != --finish ]; then
 	git commit -q -m "pristine $(cat "$K/kver") subset"
 	git tag pristine
 	echo "$FROM $TO" > .git/port-args
-	if ! git am -q -3 $patches; then
+	if ! git am -q -3 $ported; then
 		log "resolve the conflict in $W, git -C $W am --continue, then $0 --finish"
 		exit 1
 	fi

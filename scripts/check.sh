@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [WHAT...]: `make check` (WHAT: host 6.12), `make check-7.3`
+# check.sh [WHAT...]: `make check` (WHAT: host 6.12 7.3), `make check-7.3`
 # (WHAT: 7.3), `make check-iommufd` (WHAT: iommufd, 6.12 built from
 # linux-source with iommufd and DMA-logging reports: docs/modern.rst).
 # "host" runs the host-side tests; a kernel label runs that kernel's VM
@@ -9,8 +9,8 @@
 # oracle first, then the patched modules; only the stock parts on a kernel
 # the series is not carried for), the deadlock control
 # (tests/vm/deadlock-control.sh: stock type1 must deadlock, and the
-# deadlock tests must see it) and, where the series is carried, the
-# passthrough boot (scripts/vm/passthrough.sh, tests/vm/run-passthrough.sh).
+# deadlock tests must see it) and, on 6.12, the passthrough boot
+# (scripts/vm/passthrough.sh, tests/vm/run-passthrough.sh).
 # Adding a kernel to make check: its label in the Makefile's check target,
 # a case in kernel_build below, its rows in tests/manifest.
 #
@@ -27,9 +27,9 @@
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-what=${*:-host 6.12}
+what=${*:-host 6.12 7.3}
 out=$BUILD/check
-[ "$what" = host\ 6.12 ] || out=$BUILD/check-${what// /-}
+[ "$what" = "host 6.12 7.3" ] || out=$BUILD/check-${what// /-}
 log=$out/tap.log
 rm -rf "$out"; mkdir -p "$out"
 start=$(date +%s)
@@ -115,11 +115,14 @@ host_tests() {
 }
 
 # Each kernel's build directory, image and what of the suite runs there.
-kernel_build() {	# LABEL: sets kb, kimg, krel, suite
+# The passthrough boot (pt) runs on Debian's 6.12 only: the consumers of
+# vfio are rebuilt for the 6.12 series alone (scripts/vfio-consumers.sh).
+kernel_build() {	# LABEL: sets kb, kimg, krel, suite, pt
 	local ser=$1
+	pt=
 	case $1 in
-	6.12)	kb=$BUILD suite= ;;
-	7.3)	kb=$BUILD/k7.3 suite=stock ;;	# no series for 7.3 yet
+	6.12)	kb=$BUILD suite= pt=1 ;;
+	7.3)	kb=$BUILD/k7.3 suite= ;;
 	iommufd) # scripts/modern/build.sh
 		kb=${IOMMUFD_DIR:-$TOP/build-iommufd}/out suite= ser=6.12
 		kimg=$(dirname "$kb")/linux/arch/x86/boot/bzImage
@@ -147,9 +150,8 @@ for w in $what; do
 	vm_boot deadlock-control 'sh /tests/deadlock-control.sh' -m 1G -t 120
 	# A host that also passes a device through: q35, intel-iommu, an igb
 	# on vfio-pci, the in-tree consumers of vfio of both module sets
-	# (docs/passthrough.rst); where the series is carried, on Debian's
-	# kernels (not yet on the iommufd kernel).
-	[ -n "$suite" ] || [ "$w" = iommufd ] ||
+	# (docs/passthrough.rst); on Debian's 6.12.
+	[ -z "$pt" ] ||
 		runner=passthrough.sh vm_boot passthrough \
 			'sh /tests/run-passthrough.sh' -m 2G -t 600
 done

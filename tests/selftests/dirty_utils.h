@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 
 #include "kselftest_harness.h"
 #include "libdtm.h"
@@ -94,6 +95,30 @@ static inline bool vfio_variant_is(const char *name)
 	}
 	v[strcspn(v, "\n")] = 0;
 	return !strcmp(v, name);
+}
+
+/* The running kernel's version, KV(major, minor), from uname(2). */
+#define KV(major, minor)	((major) << 8 | (minor))
+static inline int kernel_version(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return KV(major, minor);
+}
+
+/*
+ * Whether type1 works with inclusive range ends (Alex Mastro's series
+ * "vfio: handle DMA map/unmap up to the addressable limit", which 6.12
+ * does not have and 7.3 has, stock or patched): it then serves a mapping
+ * that ends at 2^64, and refuses a range that wraps with -EOVERFLOW
+ * rather than -EINVAL.  The series for such a kernel drops its fix 4.
+ */
+static inline bool type1_inclusive_ends(void)
+{
+	return kernel_version() > KV(6, 12);
 }
 
 /* Bitmaps of up to 1024 pages. */

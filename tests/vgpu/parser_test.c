@@ -452,6 +452,20 @@ TEST(decode_zero_dwords)
 	EXPECT_EQ(VGPU_ERR_TRUNCATED, vgpu_decode_cmd(buf, 0, APERTURE, &cmd));
 }
 
+/* a 4 GiB aperture (the 4g type) does not wrap to 0: its top page is usable */
+TEST(decode_4g_aperture_top)
+{
+	const u64 ap = 1ull << 32;
+	struct vgpu_cmd cmd;
+	u32 buf[3] = { H(FENCE, 0, 2), 0xfffff000u, 1 };
+
+	EXPECT_EQ(VGPU_ERR_NONE, vgpu_decode_cmd(buf, 3, ap, &cmd));
+	buf[1] = 0xfffffffcu;
+	EXPECT_EQ(VGPU_ERR_NONE, vgpu_decode_cmd(buf, 3, ap, &cmd));
+	EXPECT_EQ(VGPU_ERR_BAD_ADDRESS,
+		  vgpu_decode_cmd(buf, 3, ap - 4096, &cmd));
+}
+
 TEST(err_names)
 {
 	u32 e;

@@ -25,17 +25,17 @@ struct vgpu_op_desc {
 	u8 min_len;
 	u8 max_len;
 	u8 flags;
-	u32 (*check)(const u32 *payload, u32 len, u32 aperture,
+	u32 (*check)(const u32 *payload, u32 len, u64 aperture,
 		     struct vgpu_cmd *cmd);
 };
 
-static bool vgpu_range_ok(u32 addr, u32 bytes, u32 aperture)
+static bool vgpu_range_ok(u32 addr, u32 bytes, u64 aperture)
 {
 	return (u64)addr + bytes <= aperture;
 }
 
 /* Common checks of a dword-aligned guest range of @bytes at @addr. */
-static u32 vgpu_check_range(u32 addr, u32 bytes, u32 max, u32 aperture)
+static u32 vgpu_check_range(u32 addr, u32 bytes, u32 max, u64 aperture)
 {
 	if (!bytes || (addr & 3) || (bytes & 3))
 		return VGPU_ERR_MALFORMED;
@@ -46,7 +46,7 @@ static u32 vgpu_check_range(u32 addr, u32 bytes, u32 max, u32 aperture)
 	return VGPU_ERR_NONE;
 }
 
-static u32 vgpu_check_batch(const u32 *pl, u32 len, u32 aperture,
+static u32 vgpu_check_batch(const u32 *pl, u32 len, u64 aperture,
 			    struct vgpu_cmd *cmd)
 {
 	cmd->addr = vgpu_le32(pl[0]);
@@ -55,7 +55,7 @@ static u32 vgpu_check_batch(const u32 *pl, u32 len, u32 aperture,
 				aperture);
 }
 
-static u32 vgpu_check_fill(const u32 *pl, u32 len, u32 aperture,
+static u32 vgpu_check_fill(const u32 *pl, u32 len, u64 aperture,
 			   struct vgpu_cmd *cmd)
 {
 	cmd->addr = vgpu_le32(pl[0]);
@@ -66,7 +66,7 @@ static u32 vgpu_check_fill(const u32 *pl, u32 len, u32 aperture,
 				aperture);
 }
 
-static u32 vgpu_check_copy(const u32 *pl, u32 len, u32 aperture,
+static u32 vgpu_check_copy(const u32 *pl, u32 len, u64 aperture,
 			   struct vgpu_cmd *cmd)
 {
 	u32 err;
@@ -89,7 +89,7 @@ static u32 vgpu_check_copy(const u32 *pl, u32 len, u32 aperture,
 	return VGPU_ERR_NONE;
 }
 
-static u32 vgpu_check_write_data(const u32 *pl, u32 len, u32 aperture,
+static u32 vgpu_check_write_data(const u32 *pl, u32 len, u64 aperture,
 				 struct vgpu_cmd *cmd)
 {
 	cmd->addr = vgpu_le32(pl[0]);
@@ -100,7 +100,7 @@ static u32 vgpu_check_write_data(const u32 *pl, u32 len, u32 aperture,
 				aperture);
 }
 
-static u32 vgpu_check_fence(const u32 *pl, u32 len, u32 aperture,
+static u32 vgpu_check_fence(const u32 *pl, u32 len, u64 aperture,
 			    struct vgpu_cmd *cmd)
 {
 	cmd->addr = vgpu_le32(pl[0]);
@@ -110,7 +110,7 @@ static u32 vgpu_check_fence(const u32 *pl, u32 len, u32 aperture,
 	return vgpu_check_range(cmd->addr, 4, 4, aperture);
 }
 
-static u32 vgpu_check_lri(const u32 *pl, u32 len, u32 aperture,
+static u32 vgpu_check_lri(const u32 *pl, u32 len, u64 aperture,
 			  struct vgpu_cmd *cmd)
 {
 	cmd->reg = vgpu_le32(pl[0]);
@@ -155,7 +155,7 @@ static const struct vgpu_op_desc *vgpu_find_op(u32 opcode)
  *
  * Return: VGPU_ERR_NONE or the VGPU_ERR_* code of the first failed check.
  */
-u32 vgpu_decode_cmd(const u32 *buf, u32 ndw, u32 aperture,
+u32 vgpu_decode_cmd(const u32 *buf, u32 ndw, u64 aperture,
 		    struct vgpu_cmd *cmd)
 {
 	const struct vgpu_op_desc *op;

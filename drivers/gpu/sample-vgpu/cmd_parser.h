@@ -72,7 +72,7 @@ struct vgpu_parser_ops {
 struct vgpu_parser {
 	const struct vgpu_parser_ops *ops;
 	void *priv;
-	u32 aperture;
+	u64 aperture;
 	u32 max_cmds;
 	u32 max_bytes;
 	u32 *batch[VGPU_MAX_BATCH_DEPTH];
@@ -86,7 +86,7 @@ struct vgpu_parser {
 	u32 top_pos;
 };
 
-u32 vgpu_decode_cmd(const u32 *buf, u32 ndw, u32 aperture,
+u32 vgpu_decode_cmd(const u32 *buf, u32 ndw, u64 aperture,
 		    struct vgpu_cmd *cmd);
 u32 vgpu_parse(struct vgpu_parser *p, const u32 *buf, u32 ndw);
 const char *vgpu_err_name(u32 err);

@@ -75,6 +75,21 @@ own_module() {	# SRCDIR NAME
 own_module "$TOP/tests/mdev" dirty_test_mdev
 [ "${SKIP_VGPU:-0}" = 1 ] || own_module "$TOP/drivers/gpu/sample-vgpu" sample_vgpu
 
+# The guest DRM driver runs in a nested guest booted with this same kernel
+# (tests/guest/): one build, no VFIO, the device's command decoder shared.
+guest_module() {
+	local src=$TOP/drivers/gpu/sample-vgpu-guest
+	local obj=$BUILD/obj/guest/sample-vgpu-guest
+	[ -e "$src/Kbuild" ] || return 0
+	mkdir -p "$obj" "$BUILD/modules/guest"
+	cp -a "$src"/. "$obj"/
+	kmake M="$obj" VGPU_UAPI_INCLUDE="$TOP/include/uapi" \
+		VGPU_DEVICE_SRC="$TOP/drivers/gpu/sample-vgpu"
+	cp "$obj"/*.ko "$BUILD/modules/guest/"
+	log "module sample-vgpu-guest"
+}
+[ "${SKIP_VGPU:-0}" = 1 ] || guest_module
+
 if [ -n "${USERSPACE_FROM:-}" ]; then
 	mkdir -p "$BUILD/bin"
 	cp -a "$USERSPACE_FROM"/bin/. "$BUILD/bin/"

@@ -28,7 +28,8 @@ if [ -e "$BUILD/k7.3/ksrc/scripts/checkpatch.pl" ]; then
 else
 	echo "checkpatch: no 7.3 build, v7.3 series not checked"
 fi
-for f in "$TOP"/tests/mdev/*.[ch] "$TOP"/drivers/gpu/sample-vgpu/*.[ch]; do
+for f in "$TOP"/tests/mdev/*.[ch] "$TOP"/drivers/gpu/sample-vgpu/*.[ch] \
+	 "$TOP"/drivers/gpu/sample-vgpu-guest/*.[ch] "$TOP"/include/uapi/drm/*.h; do
 	[ -e "$f" ] || continue
 	out=$($CP -f "$f")
 	[ -z "$out" ] || echo "$out"

@@ -24,6 +24,9 @@
 #                   for SOAK_MODEL_TIME s (600), a fresh seed (SOAK_SEED)
 #   make install    the series' modules and the consumers of vfio rebuilt
 #                   for them into /lib/modules/KVER/updates (DESTDIR=)
+#   make guest-test a Linux guest on the vGPU (its DRM driver, svgpu-wsim,
+#                   igt-gpu-tools from sid), nested in the test VM
+#   make guest-mig  that guest live-migrated while it runs
 #   make clean      remove build/
 BUILD ?= $(CURDIR)/build
 export BUILD
@@ -79,6 +82,27 @@ qemu-test: all
 	./tests/qemu/e2e.sh -p -t 1500
 
 .PHONY: qemu-test
+
+# A Linux guest with the sample vGPU assigned, nested in the test VM (TCG
+# in TCG; minutes per boot): the guest DRM driver
+# (drivers/gpu/sample-vgpu-guest), its own test and the workloads played
+# through it (svgpu-wsim), then igt-gpu-tools 2.5 from a Debian sid root
+# cached in build/sid-root (scripts/setup-sid.sh; docs/guest-driver.rst).
+# GUEST_SCRIPT: what the guest runs (tests/guest/guest-SCRIPT.sh; default
+# all: check, then igt).
+sid-root:
+	./scripts/setup-sid.sh $(BUILD)
+
+guest-test: all sid-root
+	./tests/guest/guest-test.sh -s $(or $(GUEST_SCRIPT),all)
+
+# The Linux guest live-migrated to a second vGPU while svgpu-wsim and
+# kms_writeback run in it, igt before and after; GUEST_MODS patched
+# (default: fine-grained) or stock.
+guest-mig: all sid-root
+	./tests/guest/guest-test.sh -s mig -m $(or $(GUEST_MODS),patched)
+
+.PHONY: sid-root guest-test guest-mig
 
 # Debian's Linux 7.3 (trixie-backports) beside 6.12: its image, stock
 # modules and pristine source, the project's modules built with trixie's

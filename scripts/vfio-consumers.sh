@@ -10,8 +10,10 @@
 # (modules.dep), not listed here; each must have a rebuild:
 #   drivers/vfio/**        built with the patched vfio (Kbuild.oot: pci/)
 #   kvmgt (i915 GVT-g)     drivers/vfio/Kbuild.kvmgt.oot over linux-source
-# and any other one fails the build.  The result, for the test VM
-# (docs/passthrough.rst), is BUILD/vm/consumers.cpio holding
+# and any other one fails the build.  kvmgt is rebuilt only if KDIR's config
+# enables it: a kernel built from linux-source (the debug one has no DRM)
+# gets no patched kvmgt, with a log line; Debian's stays in stock/.  The
+# result, for the test VM (docs/passthrough.rst), is BUILD/vm/consumers.cpio holding
 # /lib/mods/consumers/{stock,patched,deps}/*.ko, an "order" file (every
 # module to load, dependencies first, one name a line: the consumers, their
 # dependencies and KVM's vendor modules, which give /dev/kvm in the VM)
@@ -94,9 +96,18 @@ if [ ! -e "$C/.img-$KVER" ]; then
 fi
 
 # --- the same consumers rebuilt against the patched VFIO ----------------
+# enabled CONFIG_X: KDIR's kernel config builds CONFIG_X (=y or =m)
+# (no .config: assume it does, and let the build say otherwise)
+enabled() { [ ! -e "$KDIR/.config" ] || grep -qE "^$1=[ym]\$" "$KDIR/.config"; }
 mkdir -p "$C/patched"
 rm -f "$C"/patched/*.ko
 while read -r m path; do
+	case "$path" in
+	*/i915/kvmgt.ko*)
+		enabled CONFIG_DRM_I915_GVT_KVMGT || {
+			log "$m: CONFIG_DRM_I915_GVT_KVMGT is off in $KDIR: not rebuilt"
+			continue; } ;;
+	esac
 	case "$path" in
 	kernel/drivers/vfio/*)
 		ko=$KP/drivers/vfio/${path#kernel/drivers/vfio/}
@@ -141,4 +152,4 @@ mkdir -p "$R/bin"
 install -m755 "$TOP/scripts/vm/vfio-consumers" "$R/bin/vfio-consumers"
 mkdir -p "$BUILD/vm"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$BUILD/vm/consumers.cpio"
-log "$(cut -d' ' -f1 "$C/img/consumers" | tr '\n' ' ')rebuilt; $(du -h "$BUILD/vm/consumers.cpio" | cut -f1) VM initramfs"
+log "$(cd "$C/patched" && ls | sed 's/\.ko$//' | tr '\n' ' ')rebuilt; $(du -h "$BUILD/vm/consumers.cpio" | cut -f1) VM initramfs"

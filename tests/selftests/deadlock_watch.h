@@ -10,16 +10,18 @@
  *   for DL_STALL_MS within DL_DEADLINE_S of the second one starting.  The
  *   stuck child is left behind (it can no longer exit); the VM is powered
  *   off after the run, so this runs in a VM boot of its own.
- * - fine, baseline (patched type1): the child must stop when told to, and
- *   in every second of the run each thread must do at least DL_FLOOR
- *   iterations, and at least 1/DL_FACTOR of what one thread alone did in
- *   the second before (same machine, similar load).  Observed on 2 shared
- *   cores: 2,600-69,000 for one thread alone, slowest thread-seconds of
- *   two threads down to 1/17 of the solo second; the host's load swings
- *   these several-fold from one second to the next, hence the wide
- *   factor.
+ * - fine, baseline (patched type1): with both threads running, each must
+ *   do DL_TOGETHER iterations, DL_OVERLAP of them while the other thread
+ *   completed one of its own (so the two really ran into each other), and
+ *   the child must then stop when told to.  Counts, not rates: a loaded
+ *   host only makes this take longer.  (A per-second rate floor flaked at
+ *   load 12.)  The one timer is the hang guard: a thread that completes no
+ *   iteration for DL_HANG_S is stuck.  If the threads never overlap, the
+ *   run ends at DL_TOGETHER * DL_NO_OVERLAP iterations and fails.
  *
- * Include after kselftest_harness.h.
+ * Include after kselftest_harness.h; declare the test with
+ * TEST_F_TIMEOUT(..., DL_TIMEOUT_S): the harness's default 30 s leaves no
+ * room for the hang guard.
  */
 #ifndef __DEADLOCK_WATCH_H
 #define __DEADLOCK_WATCH_H
@@ -34,9 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DL_SECONDS	3	/* both threads, patched */
-#define DL_FACTOR	100	/* a thread's rate vs one thread alone */
-#define DL_FLOOR	100	/* iterations per thread and second */
+#define DL_TOGETHER	300	/* iterations per thread, both running */
+#define DL_OVERLAP	30	/* of them, the other thread completed one */
+#define DL_NO_OVERLAP	50	/* give up after DL_TOGETHER * this */
+#define DL_HANG_S	30	/* no iteration by a thread: stuck */
+#define DL_TIMEOUT_S	120	/* the harness's, for TEST_F_TIMEOUT() */
 #define DL_STALL_MS	2000	/* no iteration at all: stalled */
 #define DL_DEADLINE_S	15	/* stock must stall within this */
 
@@ -46,6 +50,7 @@ typedef int (*dl_iter_fn)(void *ctx, int id, unsigned long n,
 
 struct dl_shared {
 	atomic_ulong iters[2];
+	atomic_ulong overlap[2];	/* the other one completed one meanwhile */
 	atomic_int go;		/* 1: worker 0 runs, 2: both run */
 	atomic_bool stop;
 	int err[2];
@@ -91,9 +96,13 @@ static void *dl_thread(void *arg)
 	while (sh->go <= w->id && !sh->stop)
 		usleep(1000);
 	while (!sh->stop) {
+		unsigned long other = sh->iters[!w->id];
+
 		err = w->fn(w->ctx, w->id, n++, &step);
 		if (err)
 			break;
+		if (sh->iters[!w->id] != other)
+			sh->overlap[w->id]++;
 		sh->iters[w->id]++;
 	}
 	sh->err[w->id] = err;
@@ -163,6 +172,41 @@ static inline bool dl_watch_stall(struct __test_metadata *_metadata,
 }
 
 /*
+ * fine: until each worker has done DL_TOGETHER iterations, DL_OVERLAP of
+ * them overlapping the other's, or one of them hangs.  0 once the counts
+ * are reached, -1 on a hang, 1 if they never overlapped.  @base holds the
+ * counts when the second worker started.
+ */
+static inline int dl_watch_progress(struct dl_shared *sh,
+				    const unsigned long base[2], int *hung)
+{
+	unsigned long last[2] = { sh->iters[0], sh->iters[1] };
+	double changed[2] = { dl_now(), dl_now() };
+	bool done;
+	int i;
+
+	for (;;) {
+		usleep(10000);
+		done = true;
+		for (i = 0; i < 2; i++) {
+			if (sh->iters[i] != last[i]) {
+				last[i] = sh->iters[i];
+				changed[i] = dl_now();
+			} else if (dl_now() - changed[i] >= DL_HANG_S) {
+				*hung = i;
+				return -1;
+			}
+			if (last[i] - base[i] >= DL_TOGETHER * DL_NO_OVERLAP)
+				return 1;
+			done &= last[i] - base[i] >= DL_TOGETHER &&
+				sh->overlap[i] >= DL_OVERLAP;
+		}
+		if (done)
+			return 0;
+	}
+}
+
+/*
  * Run the two-thread loop of @fn in a child and check what the phase
  * expects.  Sets *@stuck when the child is stuck (stock, or a patched
  * deadlock): the caller must then leave the device alone (no remove).
@@ -170,10 +214,11 @@ static inline bool dl_watch_stall(struct __test_metadata *_metadata,
 static inline void dl_run(struct __test_metadata *_metadata, dl_iter_fn fn,
 			  void *ctx, bool *stuck)
 {
-	struct dl_shared *sh;
-	unsigned long solo, seen[DL_SECONDS + 1][2], min, d, slowest = ~0UL;
 	bool stall = dl_expect_stall(_metadata);
-	int s, i, rc;
+	unsigned long solo, base[2];
+	struct dl_shared *sh;
+	double t0;
+	int hung = -1, rc;
 	pid_t pid;
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -203,33 +248,32 @@ static inline void dl_run(struct __test_metadata *_metadata, dl_iter_fn fn,
 			TH_LOG("stock type1 did not deadlock: this test cannot detect the deadlock");
 	}
 
-	seen[0][0] = sh->iters[0];
-	seen[0][1] = sh->iters[1];
-	for (s = 1; s <= DL_SECONDS; s++) {
-		sleep(1);
-		seen[s][0] = sh->iters[0];
-		seen[s][1] = sh->iters[1];
-	}
+	base[0] = sh->iters[0];
+	base[1] = sh->iters[1];
+	t0 = dl_now();
+	rc = dl_watch_progress(sh, base, &hung);
 	sh->stop = true;
-	rc = dl_reap(pid, 10);
+	if (rc < 0) {
+		*stuck = dl_reap(pid, DL_HANG_S) == -1;
+		ASSERT_TRUE(false)
+			TH_LOG("thread %d did no iteration for %d s (%lu + %lu since both started; steps %s, %s): stuck",
+			       hung, DL_HANG_S, sh->iters[0] - base[0],
+			       sh->iters[1] - base[1], sh->step[0], sh->step[1]);
+	}
+	TH_LOG("one thread alone: %lu in 1 s; two threads: %lu + %lu, %lu + %lu overlapping, in %.1f s",
+	       solo, sh->iters[0] - base[0], sh->iters[1] - base[1],
+	       (unsigned long)sh->overlap[0], (unsigned long)sh->overlap[1],
+	       dl_now() - t0);
+	EXPECT_EQ(0, rc)
+		TH_LOG("the threads never overlapped in %d iterations each",
+		       DL_TOGETHER * DL_NO_OVERLAP);
+	rc = dl_reap(pid, DL_HANG_S);
 	*stuck = rc == -1;
 	ASSERT_NE(-1, rc)
-		TH_LOG("the workers did not stop within 10 s: stuck");
+		TH_LOG("the workers did not stop within %d s: stuck", DL_HANG_S);
 	ASSERT_EQ(0, rc)
 		TH_LOG("worker errors: %d at %s, %d at %s", sh->err[0],
 		       sh->step[0], sh->err[1], sh->step[1]);
-	min = solo / DL_FACTOR > DL_FLOOR ? solo / DL_FACTOR : DL_FLOOR;
-	for (i = 0; i < 2; i++)
-		for (s = 1; s <= DL_SECONDS; s++) {
-			d = seen[s][i] - seen[s - 1][i];
-			slowest = d < slowest ? d : slowest;
-			EXPECT_LE(min, d)
-				TH_LOG("thread %d slowed in second %d: %lu iterations",
-				       i, s, d);
-		}
-	TH_LOG("one thread alone: %lu/s; two threads: %lu + %lu in %d s, slowest thread-second %lu (at least %lu)",
-	       solo, seen[DL_SECONDS][0] - seen[0][0],
-	       seen[DL_SECONDS][1] - seen[0][1], DL_SECONDS, slowest, min);
 	munmap(sh, sizeof(*sh));
 }
 

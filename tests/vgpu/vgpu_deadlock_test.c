@@ -10,7 +10,8 @@
  * variant every other iteration clears the GTT entry first, so the vGPU
  * also unpins from its ordinary MMIO path.  Stock 6.12 type1 deadlocks
  * here (device_list_lock vs iommu->lock); with the series each thread must
- * make progress in every second of the run.  TEST_PHASE says which to
+ * complete its iterations, many of them while the other completes some of
+ * its own (deadlock_watch.h counts both).  TEST_PHASE says which to
  * expect (tests/selftests/deadlock_watch.h): run-suite.sh runs the patched
  * case, make check's deadlock control boot the stock one, whose stall the
  * test must observe.
@@ -114,7 +115,8 @@ FIXTURE_TEARDOWN(deadlock)
 	vgpu_test_teardown(&self->g, self->uuid);
 }
 
-TEST_F(deadlock, two_threads_map_gtt_pin_unmap_progress)
+TEST_F_TIMEOUT(deadlock, two_threads_map_gtt_pin_unmap_progress,
+	       DL_TIMEOUT_S)
 {
 	struct loop_ctx x = { .g = &self->g, .self_unpin = variant->self_unpin };
 	int i;

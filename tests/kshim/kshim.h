@@ -2,15 +2,27 @@
 /*
  * kshim.h - just enough of the kernel API to build the sample vGPU's
  * device code (gtt.c, dirty.c, migration.c, mmio.c, irq.c, shadow.c,
- * exec.c, cmd_parser.c) in user space, for host unit tests and fuzzing.
+ * exec.c, cmd_parser.c, types.c, display.c, logops.c: all of it but
+ * main.c, see DEV_SRC in tests/vgpu/Makefile.host) in user space, for host
+ * unit tests and fuzzing.
  *
  * Not a kernel: one thread, locks that only record that they are held (so
  * lockdep_assert_held() still checks), a work queue that runs when the
  * test says so, and a fake type1 behind vfio_pin_pages()/vfio_mark_dirty()
  * (kshim.c) that keeps its own count of pins and marks, the ground truth
  * the tests check the driver against.  WARN_ON*() and lockdep failures
- * abort(), so the fuzzer counts them as crashes.  The tests/kshim/linux/
- * headers all include this one.
+ * abort(), so the fuzzer counts them as crashes.
+ *
+ * It stands in for every kernel header that code includes, through
+ * tests/kshim/linux/: anon_inodes, atomic, bits, build_bug, crc32, eventfd,
+ * file, fs, highmem, jiffies, kernel, lockdep, log2, math64, minmax,
+ * module, mutex, sizes, slab, string, timekeeping, uaccess, vmalloc,
+ * workqueue and xarray.h each only include this file; interval_tree.h,
+ * iommu.h, iova_bitmap.h, mdev.h and vfio.h (over the real 6.12 uAPI
+ * <linux/vfio.h> that Makefile.host installs) add their own part.  The
+ * other headers it includes are real: <linux/types.h>, <linux/const.h>,
+ * <linux/pci_regs.h> and <linux/version.h> from the system's uAPI headers,
+ * <linux/sample_vgpu.h> from include/uapi.
  */
 #ifndef _KSHIM_H
 #define _KSHIM_H

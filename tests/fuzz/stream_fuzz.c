@@ -114,34 +114,6 @@ static void check(int cond, const char *what)
 	}
 }
 
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, 8);
-	return le64toh(v);
-}
-
-static void wr32(u8 *p, u32 v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-static void wr64(u8 *p, u64 v)
-{
-	v = htole64(v);
-	memcpy(p, &v, 8);
-}
-
 static u32 crc32_ieee(const u8 *p, size_t len)
 {
 	return crc32_le(~0u, p, len) ^ ~0u;
@@ -171,7 +143,7 @@ enum { D_CTL, D_HACT, D_VACT, D_HTOT, D_VTOT, D_CLOCK, D_VBLANK, D_PCTL,
 
 static u32 dfield(const u8 *p, int i)
 {
-	return rd32(p + 4 * i);
+	return vh_get32(p + 4 * i);
 }
 
 /* the docs' display checks: a state the device can be in */
@@ -207,17 +179,17 @@ static int ref_display(const u8 *p)
 
 static int ref_hdr(const u8 *h, const struct vgpu_type *t)
 {
-	u32 kind = rd32(h + 12), len = rd32(h + 24);
+	u32 kind = vh_get32(h + 12), len = vh_get32(h + 24);
 
-	if (rd64(h) != VGPU_MIG_MAGIC)
+	if (vh_get64(h) != VGPU_MIG_MAGIC)
 		return -EINVAL;
-	if ((rd32(h + 8) & 0xffff) != VGPU_MIG_VERSION_MAJOR)
+	if ((vh_get32(h + 8) & 0xffff) != VGPU_MIG_VERSION_MAJOR)
 		return -EOPNOTSUPP;
-	if (rd64(h + 32) || (kind != VGPU_MIG_REC_PRECOPY &&
+	if (vh_get64(h + 32) || (kind != VGPU_MIG_REC_PRECOPY &&
 			     kind != VGPU_MIG_REC_FULL &&
 			     kind != VGPU_MIG_REC_DISPLAY))
 		return -EINVAL;
-	if (rd32(h + 16) != t->id || rd32(h + 20) != t->gtt_entries)
+	if (vh_get32(h + 16) != t->id || vh_get32(h + 20) != t->gtt_entries)
 		return -EINVAL;
 	if (kind == VGPU_MIG_REC_DISPLAY)
 		return len == DISP_LEN ? 0 : -EINVAL;
@@ -233,8 +205,8 @@ static int ref_runs(const u8 *p, size_t len, const struct vgpu_type *t)
 	u64 next = 0, i;
 
 	for (i = 0; i < len / RUN_LEN; i++) {
-		u32 first = rd32(p + i * RUN_LEN), count = rd32(p + i * RUN_LEN + 4);
-		u64 val = rd64(p + i * RUN_LEN + 8);
+		u32 first = vh_get32(p + i * RUN_LEN), count = vh_get32(p + i * RUN_LEN + 4);
+		u64 val = vh_get64(p + i * RUN_LEN + 8);
 
 		if (!count || first < next || (u64)first + count > t->gtt_entries)
 			return -EINVAL;
@@ -255,8 +227,8 @@ static bool ref_pins_ok(const u8 *full, size_t len)
 	size_t i, k;
 
 	for (i = 0; i < (len - VGPU_MIG_FULL_FIXED) / RUN_LEN; i++) {
-		u32 count = rd32(p + i * RUN_LEN + 4);
-		u64 val = rd64(p + i * RUN_LEN + 8);
+		u32 count = vh_get32(p + i * RUN_LEN + 4);
+		u64 val = vh_get64(p + i * RUN_LEN + 8);
 
 		if (!(val & VGPU_GTT_VALID) || (val & VGPU_MIG_GTT_REVOKED))
 			continue;
@@ -281,23 +253,23 @@ static void ref_read(struct ref *r, const u8 *s, size_t len,
 		r->wr_err = ref_hdr(s + pos, t);
 		if (r->wr_err)
 			break;
-		plen = rd32(s + pos + 24);
+		plen = vh_get32(s + pos + 24);
 		if (len - pos - HDR_LEN < plen)
 			break;
-		if (crc32_ieee(s + pos + HDR_LEN, plen) != rd32(s + pos + 28)) {
+		if (crc32_ieee(s + pos + HDR_LEN, plen) != vh_get32(s + pos + 28)) {
 			r->wr_err = -EBADMSG;
 			break;
 		}
-		if (rd32(s + pos + 12) == VGPU_MIG_REC_DISPLAY) {
+		if (vh_get32(s + pos + 12) == VGPU_MIG_REC_DISPLAY) {
 			r->wr_err = ref_display(s + pos + HDR_LEN);
 			if (!r->wr_err)
 				r->disp = s + pos + HDR_LEN;
 			pos += HDR_LEN + plen;
 			continue;
 		}
-		r->wr_err = ref_runs(s + pos + HDR_LEN + fixed_len(rd32(s + pos + 12)),
-				     plen - fixed_len(rd32(s + pos + 12)), t);
-		if (!r->wr_err && rd32(s + pos + 12) == VGPU_MIG_REC_FULL) {
+		r->wr_err = ref_runs(s + pos + HDR_LEN + fixed_len(vh_get32(s + pos + 12)),
+				     plen - fixed_len(vh_get32(s + pos + 12)), t);
+		if (!r->wr_err && vh_get32(s + pos + 12) == VGPU_MIG_REC_FULL) {
 			r->full = s + pos + HDR_LEN;
 			r->full_len = plen;
 		}
@@ -456,8 +428,8 @@ static long expand(const u8 *full, size_t len, u32 entries, u64 *val,
 	memset(val, 0, entries * sizeof(*val));
 	memset(pin, 0, entries * sizeof(*pin));
 	for (r = 0; r < (len - VGPU_MIG_FULL_FIXED) / RUN_LEN; r++) {
-		u32 first = rd32(p + r * RUN_LEN), count = rd32(p + r * RUN_LEN + 4);
-		u64 v = rd64(p + r * RUN_LEN + 8);
+		u32 first = vh_get32(p + r * RUN_LEN), count = vh_get32(p + r * RUN_LEN + 4);
+		u64 v = vh_get64(p + r * RUN_LEN + 8);
 		bool pinned_run = (v & VGPU_GTT_VALID) &&
 				  !(v & VGPU_MIG_GTT_REVOKED);
 
@@ -501,15 +473,15 @@ static void check_resave(struct vgpu_dev *v, const struct ref *r)
 	fput(f);
 	if (r->disp && memcmp(r->disp, zero, DISP_LEN)) {
 		check(slen >= HDR_LEN + DISP_LEN &&
-		      rd32(s + 12) == VGPU_MIG_REC_DISPLAY &&
-		      rd32(s + 24) == DISP_LEN &&
+		      vh_get32(s + 12) == VGPU_MIG_REC_DISPLAY &&
+		      vh_get32(s + 24) == DISP_LEN &&
 		      !memcmp(s + HDR_LEN, r->disp, DISP_LEN),
 		      "resaved: the same DISPLAY record");
 		pos = HDR_LEN + DISP_LEN;
 	}
-	check(slen >= pos + HDR_LEN && rd32(s + pos + 12) == VGPU_MIG_REC_FULL,
+	check(slen >= pos + HDR_LEN && vh_get32(s + pos + 12) == VGPU_MIG_REC_FULL,
 	      "resaved");
-	plen = rd32(s + pos + 24);
+	plen = vh_get32(s + pos + 24);
 	check(slen == pos + HDR_LEN + plen, "one FULL record last");
 	expand(r->full, r->full_len, n, gtt_val, gtt_pin);
 	expand(s + pos + HDR_LEN, plen, n, gtt_val2, gtt_pin2);
@@ -710,7 +682,7 @@ static void in_parse(struct input *in, const u8 *d, size_t size)
 	memcpy(&in->c, d, size < sizeof(in->c) ? size : sizeof(in->c));
 	while (pos + HDR_LEN <= size && in->n < MAX_RECS) {
 		struct rec *r = &in->r[in->n];
-		size_t len = rd32(d + pos + 24);
+		size_t len = vh_get32(d + pos + 24);
 
 		if (len > size - pos - HDR_LEN)
 			break;
@@ -738,8 +710,8 @@ static void in_free(struct input *in)
 
 static void rec_fix(struct rec *r)
 {
-	wr32(r->hdr + 24, r->len);
-	wr32(r->hdr + 28, crc32_ieee(r->pl, r->len));
+	vh_put32(r->hdr + 24, r->len);
+	vh_put32(r->hdr + 28, crc32_ieee(r->pl, r->len));
 }
 
 static size_t in_write(const struct input *in, u8 *out, size_t max)
@@ -817,19 +789,19 @@ static void mutate_run(u8 *run, u32 *s)
 {
 	switch (rnd(s) % 5) {
 	case 0:
-		wr32(run, pick_u32(s, rd32(run)));
+		vh_put32(run, pick_u32(s, vh_get32(run)));
 		break;
 	case 1:
-		wr32(run + 4, pick_u32(s, rd32(run + 4)));
+		vh_put32(run + 4, pick_u32(s, vh_get32(run + 4)));
 		break;
 	case 2:
-		wr64(run + 8, pick_iova(s) | pick_flags(s));
+		vh_put64(run + 8, pick_iova(s) | pick_flags(s));
 		break;
 	case 3:
-		wr64(run + 8, (rd64(run + 8) & VGPU_GTT_ADDR_MASK) | pick_flags(s));
+		vh_put64(run + 8, (vh_get64(run + 8) & VGPU_GTT_ADDR_MASK) | pick_flags(s));
 		break;
 	default:
-		wr64(run + 8, rd64(run + 8) ^ (1ull << (rnd(s) % 64)));
+		vh_put64(run + 8, vh_get64(run + 8) ^ (1ull << (rnd(s) % 64)));
 		break;
 	}
 }
@@ -857,9 +829,9 @@ static void reshape_runs(struct rec *r, size_t fixed, u32 *s)
 		memcpy(pl + fixed + at * RUN_LEN,
 		       r->pl + fixed + (at ? at - 1 : 0) * RUN_LEN, RUN_LEN);
 	else {
-		wr32(pl + fixed + at * RUN_LEN, rnd(s) % 4096);
-		wr32(pl + fixed + at * RUN_LEN + 4, 1 + rnd(s) % 64);
-		wr64(pl + fixed + at * RUN_LEN + 8, pick_iova(s) | VGPU_GTT_VALID);
+		vh_put32(pl + fixed + at * RUN_LEN, rnd(s) % 4096);
+		vh_put32(pl + fixed + at * RUN_LEN + 4, 1 + rnd(s) % 64);
+		vh_put64(pl + fixed + at * RUN_LEN + 8, pick_iova(s) | VGPU_GTT_VALID);
 	}
 	memcpy(pl + fixed + (at + 1) * RUN_LEN, r->pl + fixed + at * RUN_LEN,
 	       r->len - fixed - at * RUN_LEN);
@@ -876,28 +848,28 @@ static void mutate_header(struct rec *r, u32 *s)
 	if (f == 8 || f == 10)
 		r->hdr[f] ^= 1 + rnd(s) % 3;
 	else
-		wr32(r->hdr + f, pick_u32(s, rd32(r->hdr + f)));
+		vh_put32(r->hdr + f, pick_u32(s, vh_get32(r->hdr + f)));
 }
 
 static void mutate_rec(struct input *in, u32 *s)
 {
 	struct rec *r = &in->r[rnd(s) % in->n];
-	size_t fixed = fixed_len(rd32(r->hdr + 12));
+	size_t fixed = fixed_len(vh_get32(r->hdr + 12));
 	size_t nruns = r->len >= fixed ? (r->len - fixed) / RUN_LEN : 0;
 
 	switch (rnd(s) % 8) {
 	case 0:				/* a register, out of range */
-		if (rd32(r->hdr + 12) == VGPU_MIG_REC_DISPLAY && r->len >= fixed) {
+		if (vh_get32(r->hdr + 12) == VGPU_MIG_REC_DISPLAY && r->len >= fixed) {
 			u32 f = rnd(s) % D_N;
 
-			wr32(r->pl + 4 * f, pick_u32(s, dfield(r->pl, f)));
+			vh_put32(r->pl + 4 * f, pick_u32(s, dfield(r->pl, f)));
 		} else if (fixed && r->len >= fixed) {
-			wr32(r->pl + 4 * (rnd(s) % (REGS_LEN / 4)),
+			vh_put32(r->pl + 4 * (rnd(s) % (REGS_LEN / 4)),
 			     pick_u32(s, 0));
 		}
 		break;
 	case 1:				/* config space */
-		if (rd32(r->hdr + 12) == VGPU_MIG_REC_FULL && r->len >= fixed)
+		if (vh_get32(r->hdr + 12) == VGPU_MIG_REC_FULL && r->len >= fixed)
 			r->pl[REGS_LEN + rnd(s) % VGPU_CFG_SIZE] = rnd(s);
 		break;
 	case 2:
@@ -913,7 +885,7 @@ static void mutate_rec(struct input *in, u32 *s)
 		mutate_header(r, s);
 		return;			/* header as mutated: length, CRC too */
 	case 6:				/* another kind */
-		wr32(r->hdr + 12, 1 + (rd32(r->hdr + 12) + rnd(s) % 2) % 3);
+		vh_put32(r->hdr + 12, 1 + (vh_get32(r->hdr + 12) + rnd(s) % 2) % 3);
 		break;
 	default:
 		r->len = r->len ? rnd(s) % r->len : 0;	/* truncate */

@@ -211,6 +211,52 @@ u8 *vh_read_all(struct file *f, size_t *len)
 	return buf;
 }
 
+bool vh_teardown(struct vgpu_dev *v)
+{
+	bool clean;
+
+	if (v)
+		vh_destroy(v);
+	clean = !kshim_pins() && !kshim_files && !vh_live;
+	if (!clean)
+		fprintf(stderr, "# left behind: %ld pins, %ld files, %ld instances\n",
+			kshim_pins(), kshim_files, vh_live);
+	kshim_unmap_all();
+	return clean;
+}
+
+u8 *vh_save(struct vgpu_dev *v, size_t *len)
+{
+	struct file *f;
+	u8 *s;
+
+	if (vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) ||
+	    vh_set_state(v, VFIO_DEVICE_STATE_STOP_COPY, &f))
+		return NULL;
+	s = vh_read_all(f, len);
+	fput(f);
+	if (vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int vh_load(struct vgpu_dev *v, const u8 *s, size_t len, ssize_t *wr)
+{
+	struct file *f;
+	int ret;
+
+	*wr = -ENODATA;
+	ret = vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) ?:
+	      vh_set_state(v, VFIO_DEVICE_STATE_RESUMING, &f);
+	if (ret)
+		return ret;
+	*wr = vh_write(f, s, len);
+	fput(f);
+	return vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL);
+}
+
 void vh_dma_unmap(struct vgpu_dev *v, u64 iova, u64 len)
 {
 	mutex_lock(&v->lock);

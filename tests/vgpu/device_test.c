@@ -40,13 +40,8 @@ FIXTURE_SETUP(dev)
 
 FIXTURE_TEARDOWN(dev)
 {
-	if (self->v)
-		vh_destroy(self->v);
 	/* nothing pinned, no file and no instance left behind */
-	EXPECT_EQ(0, kshim_pins());
-	EXPECT_EQ(0, kshim_files);
-	EXPECT_EQ(0, vh_live);
-	kshim_unmap_all();
+	EXPECT_TRUE(vh_teardown(self->v));
 	/* the harness's child ends in _exit(): no leak check of its own */
 	EXPECT_EQ(0, __lsan_do_recoverable_leak_check());
 }
@@ -349,31 +344,10 @@ TEST_F(dev, bulk_write_names_first_failure)
 static void load_stream(struct __test_metadata *_metadata, struct vgpu_dev *v,
 			const u8 *s, size_t len, int wr_err, int stop_err)
 {
-	struct file *f;
+	ssize_t wr;
 
-	ASSERT_EQ(0, vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL));
-	ASSERT_EQ(0, vh_set_state(v, VFIO_DEVICE_STATE_RESUMING, &f));
-	EXPECT_EQ(wr_err ? wr_err : (ssize_t)len, vh_write(f, s, len));
-	fput(f);
-	EXPECT_EQ(stop_err, vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL));
-}
-
-static u8 *save_stream(struct __test_metadata *_metadata, struct vgpu_dev *v,
-		       size_t *len)
-{
-	struct file *f;
-	u8 *s;
-
-	if (vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) ||
-	    vh_set_state(v, VFIO_DEVICE_STATE_STOP_COPY, &f))
-		return NULL;
-	s = vh_read_all(f, len);
-	fput(f);
-	if (vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL)) {
-		free(s);
-		return NULL;
-	}
-	return s;
+	EXPECT_EQ(stop_err, vh_load(v, s, len, &wr));
+	EXPECT_EQ(wr_err ? wr_err : (ssize_t)len, wr);
 }
 
 /* the high-half case migrates: the destination accepts what was saved */
@@ -387,7 +361,7 @@ TEST_F(dev, gtt_high_half_migrates)
 	ASSERT_NE(NULL, d);
 	ASSERT_EQ(0, vh_gtt_set(self->v, 3, MEM_IOVA | VGPU_GTT_VALID));
 	ASSERT_EQ(0, vh_bar0_write(self->v, VGPU_GTT_WINDOW + 8 * 3 + 4, &hi, 4));
-	s = save_stream(_metadata, self->v, &len);
+	s = vh_save(self->v, &len);
 	ASSERT_NE(NULL, s);
 	load_stream(_metadata, d, s, len, 0, 0);
 	EXPECT_EQ(vh_gtt(self->v, 3), vh_gtt(d, 3));
@@ -466,7 +440,7 @@ TEST_F(dev, stopped_device_is_quiet)
 	vgpu_raise_irq(v, VGPU_IRQ_FENCE);	/* pending, not enabled */
 	mutex_unlock(&v->lock);
 	ASSERT_EQ(0, vh_gtt_set(v, 1, MEM_IOVA | VGPU_GTT_VALID));
-	a = save_stream(_metadata, v, &la);	/* leaves the device in STOP */
+	a = vh_save(v, &la);	/* leaves the device in STOP */
 	ASSERT_NE(NULL, a);
 	EXPECT_EQ(-EBUSY, vh_wr(v, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_ALL));
 	EXPECT_EQ(-EBUSY, vh_gtt_set(v, 2, 0xdead000 | VGPU_GTT_VALID));
@@ -476,7 +450,7 @@ TEST_F(dev, stopped_device_is_quiet)
 	EXPECT_EQ(1, kshim_pins());
 	EXPECT_EQ(0, vh_reg(v, VGPU_REG_ERROR));
 	EXPECT_EQ(0, vh_reg(v, VGPU_REG_STATUS));
-	b = save_stream(_metadata, v, &lb);
+	b = vh_save(v, &lb);
 	ASSERT_NE(NULL, b);
 	ASSERT_EQ(la, lb);
 	EXPECT_EQ(0, memcmp(a, b, la));
@@ -502,7 +476,7 @@ TEST_F(dev, rejected_stream_clears)
 
 	ASSERT_NE(NULL, s);
 	ASSERT_EQ(0, vh_gtt_set(s, 9, MEM_IOVA | VGPU_GTT_VALID));
-	st = save_stream(_metadata, s, &len);
+	st = vh_save(s, &len);
 	ASSERT_NE(NULL, st);
 	vh_destroy(s);
 	ring_setup(_metadata, v);
@@ -536,7 +510,7 @@ TEST_F(dev, failed_pin_clears)
 	ASSERT_NE(NULL, s);
 	ASSERT_EQ(0, kshim_map(0x40000000, PAGE_SIZE));
 	ASSERT_EQ(0, vh_gtt_set(s, 9, 0x40000000 | VGPU_GTT_VALID));
-	st = save_stream(_metadata, s, &len);
+	st = vh_save(s, &len);
 	ASSERT_NE(NULL, st);
 	vh_destroy(s);
 	ASSERT_EQ(0, kshim_unmap(0x40000000, PAGE_SIZE));

@@ -67,12 +67,7 @@ FIXTURE_SETUP(disp)
 
 FIXTURE_TEARDOWN(disp)
 {
-	if (self->v)
-		vh_destroy(self->v);
-	EXPECT_EQ(0, kshim_pins());
-	EXPECT_EQ(0, kshim_files);
-	EXPECT_EQ(0, vh_live);
-	kshim_unmap_all();
+	EXPECT_TRUE(vh_teardown(self->v));
 }
 
 static int set_mode(struct vgpu_dev *v, u32 w, u32 h, u32 ht, u32 vt,
@@ -423,48 +418,6 @@ TEST_F(disp, stop_freezes)
 
 /* ---- migration ---- */
 
-static u8 *save(struct __test_metadata *_metadata, struct vgpu_dev *v,
-		size_t *len)
-{
-	struct file *f;
-	u8 *s;
-
-	if (vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) ||
-	    vh_set_state(v, VFIO_DEVICE_STATE_STOP_COPY, &f))
-		return NULL;
-	s = vh_read_all(f, len);
-	fput(f);
-	return vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) ? NULL : s;
-}
-
-static int load(struct vgpu_dev *v, const u8 *s, size_t len, int *wr)
-{
-	struct file *f;
-	int ret;
-
-	ret = vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL) ?:
-	      vh_set_state(v, VFIO_DEVICE_STATE_RESUMING, &f);
-	if (ret)
-		return ret;
-	*wr = vh_write(f, s, len);
-	fput(f);
-	return vh_set_state(v, VFIO_DEVICE_STATE_STOP, NULL);
-}
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
-
-static void wr32(u8 *p, u32 v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
 #define HDR	sizeof(struct vgpu_mig_hdr)
 #define DLEN	VGPU_MIG_DISPLAY_LEN
 
@@ -474,8 +427,8 @@ static u32 kinds(const u8 *s, size_t len)
 	u32 k = 0;
 	size_t pos;
 
-	for (pos = 0; pos + HDR <= len; pos += HDR + rd32(s + pos + 24))
-		k = k * 4 + rd32(s + pos + 12);
+	for (pos = 0; pos + HDR <= len; pos += HDR + vh_get32(s + pos + 24))
+		k = k * 4 + vh_get32(s + pos + 12);
 	return k;
 }
 
@@ -483,11 +436,11 @@ static u32 kinds(const u8 *s, size_t len)
 TEST_F(disp, no_record_at_reset)
 {
 	size_t len;
-	u8 *s = save(_metadata, self->v, &len);
+	u8 *s = vh_save(self->v, &len);
 
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(VGPU_MIG_REC_FULL, kinds(s, len));
-	EXPECT_EQ(1, rd32(s + 8) >> 16);	/* minor 1 all the same */
+	EXPECT_EQ(1, vh_get32(s + 8) >> 16);	/* minor 1 all the same */
 	free(s);
 }
 
@@ -501,7 +454,7 @@ TEST_F(disp, migrates)
 	struct vgpu_dev *v = self->v, *d = vh_create(0);
 	struct eventfd_ctx *msi = calloc(1, sizeof(*msi));
 	size_t len;
-	int wr;
+	ssize_t wr;
 	u8 *s;
 
 	ASSERT_NE(NULL, d);
@@ -517,11 +470,11 @@ TEST_F(disp, migrates)
 	ASSERT_EQ(0, vh_wr(v, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_WB_DONE));
 	kshim_now_ns += 6 * FRAME_NS / 4;
 	take_irqs(v);
-	s = save(_metadata, v, &len);
+	s = vh_save(v, &len);
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(VGPU_MIG_REC_DISPLAY * 4 + VGPU_MIG_REC_FULL, kinds(s, len));
-	EXPECT_EQ(DLEN, rd32(s + 24));
-	EXPECT_EQ(2, rd32(s + HDR + offsetof(struct vgpu_mig_display, vblank)));
+	EXPECT_EQ(DLEN, vh_get32(s + 24));
+	EXPECT_EQ(2, vh_get32(s + HDR + offsetof(struct vgpu_mig_display, vblank)));
 	/* the source holds its state after the save, as it does stopped */
 	EXPECT_EQ(0, v->disp.work.work.pending);
 
@@ -529,7 +482,7 @@ TEST_F(disp, migrates)
 	d->msi_trigger = msi;
 	d->irq_index = VFIO_PCI_MSI_IRQ_INDEX;
 	mutex_unlock(&d->lock);
-	ASSERT_EQ(0, load(d, s, len, &wr));
+	ASSERT_EQ(0, vh_load(d, s, len, &wr));
 	EXPECT_EQ(len, wr);
 	ASSERT_EQ(0, vh_set_state(d, VFIO_DEVICE_STATE_RUNNING, NULL));
 	EXPECT_EQ(2, vh_reg(d, VGPU_REG_DISP_VBLANK));
@@ -573,50 +526,50 @@ TEST_F(disp, bad_records)
 	struct vgpu_dev *v = self->v, *d = vh_create(0);
 	size_t len, i;
 	u8 *s, *t;
-	int wr;
+	ssize_t wr;
 
 	ASSERT_NE(NULL, d);
 	ASSERT_EQ(0, pipe_on(v));
 	ASSERT_EQ(0, plane_set(v, VGPU_PLANE_CTL_ENABLE, PLANE_GTT, ROW));
 	EXPECT_EQ(1, tick(v, 1));
 	ASSERT_EQ(0, plane_set(v, VGPU_PLANE_CTL_ENABLE, PLANE_GTT, ROW));
-	s = save(_metadata, v, &len);
+	s = vh_save(v, &len);
 	ASSERT_NE(NULL, s);
 	t = malloc(len);
 	ASSERT_NE(NULL, t);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		memcpy(t, s, len);
-		wr32(t + HDR + bad[i].off, bad[i].val);
-		wr32(t + 28, crc32_le(~0u, t + HDR, DLEN) ^ ~0u);
-		EXPECT_EQ(-EINVAL, load(d, t, len, &wr));
+		vh_put32(t + HDR + bad[i].off, bad[i].val);
+		vh_put32(t + 28, crc32_le(~0u, t + HDR, DLEN) ^ ~0u);
+		EXPECT_EQ(-EINVAL, vh_load(d, t, len, &wr));
 		EXPECT_EQ(-EINVAL, wr);
 		EXPECT_EQ(0, vgpu_reset(d));
 	}
 	/* pending work on a stopped pipe */
 	memcpy(t, s, len);
-	wr32(t + HDR + offsetof(struct vgpu_mig_display, ctl), 0);
-	wr32(t + 28, crc32_le(~0u, t + HDR, DLEN) ^ ~0u);
-	EXPECT_EQ(-EINVAL, load(d, t, len, &wr));
+	vh_put32(t + HDR + offsetof(struct vgpu_mig_display, ctl), 0);
+	vh_put32(t + 28, crc32_le(~0u, t + HDR, DLEN) ^ ~0u);
+	EXPECT_EQ(-EINVAL, vh_load(d, t, len, &wr));
 	EXPECT_EQ(0, vgpu_reset(d));
 	/* a CRC mismatch, a record of another length */
 	memcpy(t, s, len);
 	t[HDR] ^= 1;
-	EXPECT_EQ(-EBADMSG, load(d, t, len, &wr));
+	EXPECT_EQ(-EBADMSG, vh_load(d, t, len, &wr));
 	EXPECT_EQ(0, vgpu_reset(d));
 	memcpy(t, s, len);
-	wr32(t + 24, DLEN + 16);
-	EXPECT_EQ(-EINVAL, load(d, t, len, &wr));
+	vh_put32(t + 24, DLEN + 16);
+	EXPECT_EQ(-EINVAL, vh_load(d, t, len, &wr));
 	EXPECT_EQ(0, vgpu_reset(d));
 	/* a flip due at the vblank the stream stopped at is fine (overdue) */
 	memcpy(t, s, len);
-	wr32(t + HDR + offsetof(struct vgpu_mig_display, flip_seq),
-	     rd32(t + HDR + offsetof(struct vgpu_mig_display, vblank)) - 5);
-	wr32(t + 28, crc32_le(~0u, t + HDR, DLEN) ^ ~0u);
-	EXPECT_EQ(0, load(d, t, len, &wr));
+	vh_put32(t + HDR + offsetof(struct vgpu_mig_display, flip_seq),
+	     vh_get32(t + HDR + offsetof(struct vgpu_mig_display, vblank)) - 5);
+	vh_put32(t + 28, crc32_le(~0u, t + HDR, DLEN) ^ ~0u);
+	EXPECT_EQ(0, vh_load(d, t, len, &wr));
 	EXPECT_EQ(len, wr);
 	/* the untouched stream loads */
 	EXPECT_EQ(0, vgpu_reset(d));
-	EXPECT_EQ(0, load(d, s, len, &wr));
+	EXPECT_EQ(0, vh_load(d, s, len, &wr));
 	EXPECT_EQ(VGPU_DISP_STATUS_ACTIVE | VGPU_DISP_STATUS_FLIP_PENDING,
 		  vh_reg(d, VGPU_REG_DISP_STATUS));
 	free(t);
@@ -630,15 +583,15 @@ TEST_F(disp, old_stream_resets_display)
 	struct vgpu_dev *v = self->v, *d = vh_create(0);
 	size_t len;
 	u8 *s;
-	int wr;
+	ssize_t wr;
 
 	ASSERT_NE(NULL, d);
-	s = save(_metadata, v, &len);
+	s = vh_save(v, &len);
 	ASSERT_NE(NULL, s);
-	wr32(s + 8, VGPU_MIG_VERSION_MAJOR);	/* minor 0 */
+	vh_put32(s + 8, VGPU_MIG_VERSION_MAJOR);	/* minor 0 */
 	ASSERT_EQ(0, pipe_on(d));
 	ASSERT_EQ(0, vh_wr(d, VGPU_REG_WB_BASE, 0x1000));
-	EXPECT_EQ(0, load(d, s, len, &wr));
+	EXPECT_EQ(0, vh_load(d, s, len, &wr));
 	EXPECT_EQ(len, wr);
 	EXPECT_EQ(0, vh_reg(d, VGPU_REG_DISP_CTL));
 	EXPECT_EQ(0, vh_reg(d, VGPU_REG_WB_BASE));

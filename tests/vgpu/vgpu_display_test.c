@@ -33,7 +33,7 @@
 #define WB_IOVA		(DATA_IOVA + 16 * VGPU_PAGE_SIZE)
 #define FRAME_PAGES	(ROW * H / VGPU_PAGE_SIZE)
 #define NBM		((DATA_PAGES + 63) / 64)
-#define STREAM_CAP	(1 << 20)
+#define STREAM_CAP	VGPU_STREAM_CAP
 #define HDR_LEN		sizeof(struct vgpu_mig_hdr)
 
 FIXTURE(disp) {
@@ -214,31 +214,7 @@ TEST_F(disp, writeback_dirty)
 	test_vfio_dirty_stop(&g->iommu);
 }
 
-FIXTURE(mig) {
-	struct vgpu src;
-	struct vgpu dst;
-	char us[VFIO_UUID_LEN];
-	char ud[VFIO_UUID_LEN];
-	char *buf;
-};
-
-FIXTURE_SETUP(mig)
-{
-	if (!vgpu_present())
-		SKIP(return, "sample_vgpu not loaded");
-	self->buf = malloc(STREAM_CAP);
-	ASSERT_NE(NULL, self->buf);
-	ASSERT_EQ(0, vgpu_test_setup(&self->src, VGPU_TYPE_SMALL, self->us));
-	ASSERT_EQ(0, vgpu_test_setup(&self->dst, VGPU_TYPE_SMALL, self->ud))
-		vgpu_test_teardown(&self->src, self->us);
-}
-
-FIXTURE_TEARDOWN(mig)
-{
-	vgpu_test_teardown(&self->src, self->us);
-	vgpu_test_teardown(&self->dst, self->ud);
-	free(self->buf);
-}
+VGPU_PAIR_FIXTURE(mig)
 
 static __u32 le32_at(const char *p)
 {
@@ -255,7 +231,7 @@ static __u32 le32_at(const char *p)
  */
 TEST_F(mig, display_state)
 {
-	struct vgpu *s = &self->src, *d = &self->dst;
+	struct vgpu *s = &self->p.src, *d = &self->p.dst;
 	__u32 count;
 	int fd = -1;
 	long len;
@@ -272,18 +248,18 @@ TEST_F(mig, display_state)
 	usleep(100000);
 	EXPECT_EQ(count, vgpu_reg(s, VGPU_REG_DISP_VBLANK));
 	ASSERT_EQ(0, vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, &fd));
-	len = vfio_mig_read(fd, self->buf, STREAM_CAP);
+	len = vfio_mig_read(fd, self->p.buf, STREAM_CAP);
 	close(fd);
 	ASSERT_LT(2 * HDR_LEN + VGPU_MIG_DISPLAY_LEN, len);
-	EXPECT_EQ(VGPU_MIG_REC_DISPLAY, le32_at(self->buf + 12));
+	EXPECT_EQ(VGPU_MIG_REC_DISPLAY, le32_at(self->p.buf + 12));
 	EXPECT_EQ(VGPU_MIG_REC_FULL,
-		  le32_at(self->buf + HDR_LEN + VGPU_MIG_DISPLAY_LEN + 12));
-	EXPECT_EQ(count, le32_at(self->buf + HDR_LEN +
+		  le32_at(self->p.buf + HDR_LEN + VGPU_MIG_DISPLAY_LEN + 12));
+	EXPECT_EQ(count, le32_at(self->p.buf + HDR_LEN +
 				 offsetof(struct vgpu_mig_display, vblank)));
 
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RESUMING, &fd));
-	ASSERT_EQ(0, vfio_mig_write(fd, self->buf, len));
+	ASSERT_EQ(0, vfio_mig_write(fd, self->p.buf, len));
 	close(fd);
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_STOP, NULL));
 	EXPECT_EQ(count, vgpu_reg(d, VGPU_REG_DISP_VBLANK));

@@ -22,44 +22,9 @@
 #define FULL_LEN(runs)	(HDR_LEN + VGPU_MIG_FULL_LEN(runs))
 #define PRE_LEN(runs)	(HDR_LEN + VGPU_MIG_PRECOPY_LEN(runs))
 #define SETUP_RUNS	2
-#define STREAM_CAP	(1 << 20)
+#define STREAM_CAP	VGPU_STREAM_CAP
 
-/* two small instances set up for the tests; nothing left if it fails */
-static int pair_open(struct vgpu *src, char *us, struct vgpu *dst, char *ud)
-{
-	int ret = vgpu_test_setup(src, VGPU_TYPE_SMALL, us);
-
-	if (ret)
-		return ret;
-	ret = vgpu_test_setup(dst, VGPU_TYPE_SMALL, ud);
-	if (ret)
-		vgpu_test_teardown(src, us);
-	return ret;
-}
-
-FIXTURE(mig) {
-	struct vgpu src;
-	struct vgpu dst;
-	char us[VFIO_UUID_LEN];
-	char ud[VFIO_UUID_LEN];
-	char *buf;
-};
-
-FIXTURE_SETUP(mig)
-{
-	if (!vgpu_present())
-		SKIP(return, "sample_vgpu not loaded");
-	self->buf = malloc(STREAM_CAP);
-	ASSERT_NE(NULL, self->buf);
-	ASSERT_EQ(0, pair_open(&self->src, self->us, &self->dst, self->ud));
-}
-
-FIXTURE_TEARDOWN(mig)
-{
-	vgpu_test_teardown(&self->src, self->us);
-	vgpu_test_teardown(&self->dst, self->ud);
-	free(self->buf);
-}
+VGPU_PAIR_FIXTURE(mig)
 
 static void copy_memory(struct vgpu *dst, struct vgpu *src)
 {
@@ -82,13 +47,13 @@ TEST_F(mig, data_size)
 {
 	__u64 size = 0;
 
-	ASSERT_EQ(0, vfio_mig_data_size(&self->src.dev, &size));
+	ASSERT_EQ(0, vfio_mig_data_size(&self->p.src.dev, &size));
 	EXPECT_EQ(FULL_LEN(SETUP_RUNS), size);
 }
 
 TEST_F(mig, save_resume)
 {
-	struct vgpu *s = &self->src, *d = &self->dst;
+	struct vgpu *s = &self->p.src, *d = &self->p.dst;
 	__u32 c[32], n = 0, v = 0x600d;
 	int wr_err = 0;
 	long len;
@@ -104,10 +69,10 @@ TEST_F(mig, save_resume)
 	test_vgpu_map_mem(d, 0x800000, VGPU_PAGE_SIZE);
 	test_vgpu_gtt_map(s, 250, 0x800000, 1);
 
-	len = vgpu_test_save(s, self->buf, STREAM_CAP);
+	len = vgpu_test_save(s, self->p.buf, STREAM_CAP);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS + 1), len);
 	copy_memory(d, s);
-	ASSERT_EQ(0, vgpu_test_resume(d, self->buf, len, &wr_err));
+	ASSERT_EQ(0, vgpu_test_resume(d, self->p.buf, len, &wr_err));
 	ASSERT_EQ(0, wr_err);
 	test_vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL);
 
@@ -121,7 +86,7 @@ TEST_F(mig, save_resume)
 	EXPECT_EQ(0x800000 | VGPU_GTT_VALID,
 		  vgpu_reg(d, VGPU_GTT_WINDOW + 8 * 250));
 	EXPECT_EQ(CMD_PAGES + DATA_PAGES + 1,
-		  vgpu_counter(self->ud, "pages_pinned"));
+		  vgpu_counter(self->p.ud, "pages_pinned"));
 	EXPECT_EQ(0x11111111, rd32(d, DATA_GTT + 0x1000));
 
 	/* the destination continues the ring where the source stopped */
@@ -130,13 +95,13 @@ TEST_F(mig, save_resume)
 	n = vgpu_cmd_write(c, 250 * VGPU_PAGE_SIZE + 4, &v, 1);
 	test_vgpu_run_ok(d, c, n);
 	EXPECT_EQ(0x600d, rd32(d, 250 * VGPU_PAGE_SIZE + 4));
-	EXPECT_LT(0, vgpu_counter(self->us, "mig_bytes"));
-	EXPECT_LT(0, vgpu_counter(self->ud, "mig_bytes"));
+	EXPECT_LT(0, vgpu_counter(self->p.us, "mig_bytes"));
+	EXPECT_LT(0, vgpu_counter(self->p.ud, "mig_bytes"));
 }
 
 TEST_F(mig, precopy)
 {
-	struct vgpu *s = &self->src, *d = &self->dst;
+	struct vgpu *s = &self->p.src, *d = &self->p.dst;
 	struct vfio_precopy_info info;
 	__u32 c[8], n, one = 1;
 	long len, total = 0;
@@ -147,13 +112,13 @@ TEST_F(mig, precopy)
 	test_vfio_precopy_info(fd, &info);
 	EXPECT_EQ(PRE_LEN(SETUP_RUNS), info.initial_bytes);
 	EXPECT_EQ(0, info.dirty_bytes);
-	len = vfio_mig_read(fd, self->buf, STREAM_CAP);
+	len = vfio_mig_read(fd, self->p.buf, STREAM_CAP);
 	ASSERT_EQ(PRE_LEN(SETUP_RUNS), len);
 	total += len;
 	test_vfio_precopy_info(fd, &info);
 	EXPECT_EQ(0, info.initial_bytes);
 	EXPECT_EQ(0, info.dirty_bytes);
-	EXPECT_EQ(-1, read(fd, self->buf + total, 16));
+	EXPECT_EQ(-1, read(fd, self->p.buf + total, 16));
 	EXPECT_EQ(ENOMSG, errno);
 
 	/* the device keeps running in PRE_COPY; a GTT change is dirty */
@@ -162,21 +127,21 @@ TEST_F(mig, precopy)
 	test_vgpu_gtt_map(s, 200, DATA_IOVA, 1);
 	test_vfio_precopy_info(fd, &info);
 	EXPECT_EQ(PRE_LEN(SETUP_RUNS + 1), info.dirty_bytes);
-	len = vfio_mig_read(fd, self->buf + total, STREAM_CAP - total);
+	len = vfio_mig_read(fd, self->p.buf + total, STREAM_CAP - total);
 	ASSERT_EQ(PRE_LEN(SETUP_RUNS + 1), len);
 	total += len;
 
 	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, NULL);
 	test_err_vfio_precopy_info(EINVAL, fd, &info);
-	len = vfio_mig_read(fd, self->buf + total, STREAM_CAP - total);
+	len = vfio_mig_read(fd, self->p.buf + total, STREAM_CAP - total);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS + 1), len);
 	total += len;
-	EXPECT_EQ(0, read(fd, self->buf, 16));	/* end of stream */
+	EXPECT_EQ(0, read(fd, self->p.buf, 16));	/* end of stream */
 	close(fd);
 	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
 
 	copy_memory(d, s);
-	ASSERT_EQ(0, vgpu_test_resume(d, self->buf, total, &wr_err));
+	ASSERT_EQ(0, vgpu_test_resume(d, self->p.buf, total, &wr_err));
 	ASSERT_EQ(0, wr_err);
 	EXPECT_EQ(DATA_IOVA | VGPU_GTT_VALID,
 		  vgpu_reg(d, VGPU_GTT_WINDOW + 8 * 200));
@@ -189,7 +154,7 @@ TEST_F(mig, precopy)
  */
 TEST_F(mig, stop_refuses_writes)
 {
-	struct vgpu *s = &self->src;
+	struct vgpu *s = &self->p.src;
 	__u32 c[8], n, v = 5;
 
 	test_vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP, NULL);
@@ -210,32 +175,32 @@ TEST_F(mig, stop_refuses_writes)
  */
 TEST_F(mig, precopy_prepins)
 {
-	struct vgpu *s = &self->src, *d = &self->dst;
+	struct vgpu *s = &self->p.src, *d = &self->p.dst;
 	int sfd = -1, dfd = -1;
 	long len, calls;
 
 	ASSERT_EQ(0, vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_PRE_COPY, &sfd));
-	len = vfio_mig_read(sfd, self->buf, STREAM_CAP);
+	len = vfio_mig_read(sfd, self->p.buf, STREAM_CAP);
 	ASSERT_EQ(PRE_LEN(SETUP_RUNS), len);
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_STOP, NULL));
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RESUMING, &dfd));
-	EXPECT_EQ(0, vgpu_counter(self->ud, "pages_pinned"));
-	ASSERT_EQ(0, vfio_mig_write(dfd, self->buf, len));
+	EXPECT_EQ(0, vgpu_counter(self->p.ud, "pages_pinned"));
+	ASSERT_EQ(0, vfio_mig_write(dfd, self->p.buf, len));
 	EXPECT_EQ(CMD_PAGES + DATA_PAGES,
-		  vgpu_counter(self->ud, "pages_pinned"));
-	calls = vgpu_counter(self->ud, "pin_calls");
+		  vgpu_counter(self->p.ud, "pages_pinned"));
+	calls = vgpu_counter(self->p.ud, "pin_calls");
 
 	ASSERT_EQ(0, vfio_mig_set(&s->dev, VFIO_DEVICE_STATE_STOP_COPY, NULL));
-	len = vfio_mig_read(sfd, self->buf, STREAM_CAP);
+	len = vfio_mig_read(sfd, self->p.buf, STREAM_CAP);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS), len);
 	close(sfd);
-	ASSERT_EQ(0, vfio_mig_write(dfd, self->buf, len));
+	ASSERT_EQ(0, vfio_mig_write(dfd, self->p.buf, len));
 	close(dfd);
 	copy_memory(d, s);
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_STOP, NULL));
-	EXPECT_EQ(calls, vgpu_counter(self->ud, "pin_calls"));
+	EXPECT_EQ(calls, vgpu_counter(self->p.ud, "pin_calls"));
 	EXPECT_EQ(CMD_PAGES + DATA_PAGES,
-		  vgpu_counter(self->ud, "pages_pinned"));
+		  vgpu_counter(self->p.ud, "pages_pinned"));
 	ASSERT_EQ(0, vfio_mig_set(&d->dev, VFIO_DEVICE_STATE_RUNNING, NULL));
 	EXPECT_EQ(rd32(s, DATA_GTT + 0x100), rd32(d, DATA_GTT + 0x100));
 }
@@ -250,7 +215,7 @@ TEST_F(mig, arcs)
 		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RESUMING,
 		VFIO_DEVICE_STATE_STOP, VFIO_DEVICE_STATE_RUNNING,
 	};
-	struct vgpu *s = &self->src;
+	struct vgpu *s = &self->p.src;
 	__u32 i;
 	int fd;
 
@@ -283,13 +248,7 @@ TEST_F(mig, arcs)
 
 /* ---- invalid streams, one variant per class ---- */
 
-FIXTURE(bad) {
-	struct vgpu src;
-	struct vgpu dst;
-	char us[VFIO_UUID_LEN];
-	char ud[VFIO_UUID_LEN];
-	char *buf;
-};
+VGPU_PAIR_FIXTURE(bad)
 
 FIXTURE_VARIANT(bad) {
 	size_t off;		/* byte to change */
@@ -301,22 +260,6 @@ FIXTURE_VARIANT(bad) {
 	int wr_err;		/* expected write() result */
 	int stop_err;		/* expected RESUMING -> STOP result */
 };
-
-FIXTURE_SETUP(bad)
-{
-	if (!vgpu_present())
-		SKIP(return, "sample_vgpu not loaded");
-	self->buf = calloc(1, STREAM_CAP);
-	ASSERT_NE(NULL, self->buf);
-	ASSERT_EQ(0, pair_open(&self->src, self->us, &self->dst, self->ud));
-}
-
-FIXTURE_TEARDOWN(bad)
-{
-	vgpu_test_teardown(&self->src, self->us);
-	vgpu_test_teardown(&self->dst, self->ud);
-	free(self->buf);
-}
 
 FIXTURE_VARIANT_ADD(bad, magic) {
 	.off = 0, .xor = 0x01, .wr_err = -EINVAL, .stop_err = -EINVAL,
@@ -407,26 +350,26 @@ static void patch_run(char *rec, const struct vgpu_mig_gtt_run *run)
 
 TEST_F(bad, rejected_device_usable)
 {
-	struct vgpu *s = &self->src, *d = &self->dst;
+	struct vgpu *s = &self->p.src, *d = &self->p.dst;
 	__u32 c[8], n, v = 77;
 	int wr_err = 0;
 	long len;
 
-	len = vgpu_test_save(s, self->buf, STREAM_CAP);
+	len = vgpu_test_save(s, self->p.buf, STREAM_CAP);
 	ASSERT_EQ(FULL_LEN(SETUP_RUNS), len);
-	self->buf[variant->off] ^= variant->xor;
+	self->p.buf[variant->off] ^= variant->xor;
 	if (variant->patch_run)
-		patch_run(self->buf, &variant->run);
+		patch_run(self->p.buf, &variant->run);
 	len -= variant->trim;
 	if (variant->empty)
 		len = 0;
 	EXPECT_EQ(variant->stop_err,
-		  vgpu_test_resume(d, self->buf, len, &wr_err));
+		  vgpu_test_resume(d, self->p.buf, len, &wr_err));
 	EXPECT_EQ(variant->wr_err, wr_err);
 
 	/* reset brings it back, nothing pinned; the device works */
 	test_vgpu_reset(d);
-	EXPECT_EQ(0, vgpu_counter(self->ud, "pages_pinned"));
+	EXPECT_EQ(0, vgpu_counter(self->p.ud, "pages_pinned"));
 	test_vgpu_gtt_map(d, 0, CMD_IOVA, CMD_PAGES);
 	test_vgpu_gtt_map(d, DATA_ENTRY, DATA_IOVA, DATA_PAGES);
 	test_vgpu_ring_setup(d, 0, RING_SIZE);

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,6 +71,60 @@ static inline int vgpu_test_setup(struct vgpu *g, const char *type,
 		vgpu_test_teardown(g, uuid);
 	return ret;
 }
+
+/* the two ends of a migration and a buffer for its stream */
+#define VGPU_STREAM_CAP	(1 << 20)
+
+struct vgpu_pair {
+	struct vgpu src;
+	struct vgpu dst;
+	char us[VFIO_UUID_LEN];
+	char ud[VFIO_UUID_LEN];
+	char *buf;		/* VGPU_STREAM_CAP bytes, zeroed */
+};
+
+static inline void vgpu_pair_teardown(struct vgpu_pair *p)
+{
+	vgpu_test_teardown(&p->src, p->us);
+	vgpu_test_teardown(&p->dst, p->ud);
+	free(p->buf);
+	p->buf = NULL;
+}
+
+/* two small instances set up as vgpu_test_setup(); nothing left if it fails */
+static inline int vgpu_pair_setup(struct vgpu_pair *p)
+{
+	int ret;
+
+	p->buf = calloc(1, VGPU_STREAM_CAP);
+	if (!p->buf)
+		return -ENOMEM;
+	ret = vgpu_test_setup(&p->src, VGPU_TYPE_SMALL, p->us);
+	if (!ret)
+		ret = vgpu_test_setup(&p->dst, VGPU_TYPE_SMALL, p->ud);
+	if (ret)
+		vgpu_pair_teardown(p);
+	return ret;
+}
+
+/*
+ * A kselftest-harness fixture @name whose self->p is a vgpu_pair, set up
+ * (or the test skipped without the module) and torn down.
+ */
+#define VGPU_PAIR_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct vgpu_pair p;					\
+	};								\
+	FIXTURE_SETUP(name)						\
+	{								\
+		if (!vgpu_present())					\
+			SKIP(return, "sample_vgpu not loaded");		\
+		ASSERT_EQ(0, vgpu_pair_setup(&self->p));		\
+	}								\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		vgpu_pair_teardown(&self->p);				\
+	}
 
 /*
  * RUNNING -> STOP -> STOP_COPY, the whole stream (at most @cap bytes) into

@@ -97,22 +97,24 @@ int vgpu_run(struct vgpu *g, const __u32 *cmds, __u32 ndw, __u32 *error)
 
 /* ---- command builders ---- */
 
+/* a command of @op with three operand dwords */
+static __u32 vgpu_cmd3(__u32 *p, __u32 op, __u32 a, __u32 b, __u32 c)
+{
+	p[0] = VGPU_CMD_HDR(op, 0, 3);
+	p[1] = a;
+	p[2] = b;
+	p[3] = c;
+	return 4;
+}
+
 __u32 vgpu_cmd_fill(__u32 *p, __u32 dst, __u32 bytes, __u32 pattern)
 {
-	p[0] = VGPU_CMD_HDR(VGPU_OP_FILL, 0, 3);
-	p[1] = dst;
-	p[2] = bytes;
-	p[3] = pattern;
-	return 4;
+	return vgpu_cmd3(p, VGPU_OP_FILL, dst, bytes, pattern);
 }
 
 __u32 vgpu_cmd_copy(__u32 *p, __u32 src, __u32 dst, __u32 bytes)
 {
-	p[0] = VGPU_CMD_HDR(VGPU_OP_COPY, 0, 3);
-	p[1] = src;
-	p[2] = dst;
-	p[3] = bytes;
-	return 4;
+	return vgpu_cmd3(p, VGPU_OP_COPY, src, dst, bytes);
 }
 
 __u32 vgpu_cmd_write(__u32 *p, __u32 dst, const __u32 *data, __u32 ndw)

@@ -12,7 +12,8 @@
 #      the sample vGPU in both variants, the user space and the initramfs.
 #      The main build's extracted Debian image and pristine subset (same
 #      version) are reused; the Debian 9p modules are left out of the
-#      initramfs (9p is built into these kernels).
+#      initramfs (9p is built into these kernels).  The guest DRM driver
+#      is built only if KTREE has DRM.
 # The main build (`make`) must have run.  Environment: JOBS, SKIP_SETUP.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -36,8 +37,14 @@ if [ -s "$TOP/build/kver" ] && [ ! -s "$OUT/kver" ]; then
 	[ -d "$TOP/build/ksrc" ] && cp -a "$TOP/build/ksrc" "$OUT/"
 fi
 rm -f "$OUT"/kernel/extra/*.ko
+# The guest DRM driver only where the tree has DRM (the debug one has not;
+# the nested guest boots Debian's kernel anyway).
+guest=0
+grep -qE '^CONFIG_DRM=[ym]$' "$K/.config" && guest=1
+[ $guest = 1 ] || log "no DRM in $K: the guest DRM driver is not built"
 BUILD=$OUT KDIR=$K STOCK_MODULES=$S/mods STOCK_SYMVERS=$S/mdev/Module.symvers \
-	JOBS=${JOBS:-2} "$TOP/scripts/build.sh" || { log "build.sh against $K failed"; exit 1; }
+	GUEST_MODULE=$guest JOBS=${JOBS:-2} "$TOP/scripts/build.sh" ||
+	{ log "build.sh against $K failed"; exit 1; }
 if ls "$OUT"/kernel/extra/*.ko >/dev/null 2>&1; then
 	# prepare-kernel.sh re-extracted the Debian image: drop its modules
 	rm -f "$OUT"/kernel/extra/*.ko

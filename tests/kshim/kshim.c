@@ -47,8 +47,17 @@ void *memdup_user(const void *src, size_t n)
 	return p;
 }
 
+int kshim_mutexes_held;
+
+/* the one lock migration.c may hold across a user copy */
+bool kshim_uaccess_lock(const struct mutex *m)
+{
+	return m->name && !strcmp(m->name, "&migf->io_lock");
+}
+
 unsigned long copy_from_user(void *to, const void *from, unsigned long n)
 {
+	WARN_ON(kshim_mutexes_held);
 	if (kshim_user_fault)
 		return n;
 	memcpy(to, from, n);
@@ -57,6 +66,7 @@ unsigned long copy_from_user(void *to, const void *from, unsigned long n)
 
 unsigned long copy_to_user(void *to, const void *from, unsigned long n)
 {
+	WARN_ON(kshim_mutexes_held);
 	if (kshim_user_fault)
 		return n;
 	memcpy(to, from, n);

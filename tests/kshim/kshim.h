@@ -150,19 +150,29 @@ void *kshim_alloc(size_t n, bool zero);
 #define struct_size(p, m, n)	(sizeof(*(p)) + sizeof((p)->m[0]) * (n))
 void *memdup_user(const void *src, size_t n);
 
-/* user copies: plain copies, or a fault when the test asks for one */
+/*
+ * user copies: plain copies, or a fault when the test asks for one.  A
+ * user copy may stall for as long as the VMM likes (userfaultfd), so, as
+ * lockdep's might_fault() would, each one WARNs if a mutex other than a
+ * migration file's io_lock is held (audit item 7; see migration.c).
+ */
 unsigned long copy_from_user(void *to, const void *from, unsigned long n);
 unsigned long copy_to_user(void *to, const void *from, unsigned long n);
 
-/* locks: one thread; a mutex only knows whether it is held */
+/* locks: one thread; a mutex knows whether it is held, and its name */
 struct mutex {
 	int held;
+	const char *name;	/* mutex_init()'s argument */
 };
 
-#define mutex_init(m)		((m)->held = 0)
+extern int kshim_mutexes_held;		/* of them, not a file's io_lock */
+bool kshim_uaccess_lock(const struct mutex *m);
+#define mutex_init(m)		((m)->held = 0, (m)->name = #m)
 #define mutex_destroy(m)	WARN_ON_ONCE((m)->held)
-#define mutex_lock(m)		do { WARN_ON_ONCE((m)->held); (m)->held = 1; } while (0)
-#define mutex_unlock(m)		do { WARN_ON_ONCE(!(m)->held); (m)->held = 0; } while (0)
+#define mutex_lock(m)		do { WARN_ON_ONCE((m)->held); (m)->held = 1; \
+				     kshim_mutexes_held += !kshim_uaccess_lock(m); } while (0)
+#define mutex_unlock(m)		do { WARN_ON_ONCE(!(m)->held); (m)->held = 0; \
+				     kshim_mutexes_held -= !kshim_uaccess_lock(m); } while (0)
 #define lockdep_assert_held(m)	WARN_ON_ONCE(!(m)->held)
 
 typedef struct {

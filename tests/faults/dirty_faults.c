@@ -214,7 +214,13 @@ static void fail_nth_report(const char *name, struct fail_nth_state *st)
 			*variant,					\
 		struct fail_nth_state *_nth_state)
 
-/* A kmemleak scan after a group of walks must find nothing (KMEMLEAK=1). */
+/*
+ * A kmemleak scan after a group of walks must find nothing (KMEMLEAK=1).
+ * A scan of this VM's 4 GiB under KASAN and TCG takes longer than the
+ * harness's default 30 s on a loaded host: the tests calling this declare
+ * KMEMLEAK_TIMEOUT.
+ */
+#define KMEMLEAK_TIMEOUT	600
 static void kmemleak_check(struct __test_metadata *_metadata)
 {
 	const char *kl = "/sys/kernel/debug/kmemleak";
@@ -638,7 +644,7 @@ TEST_FAIL_NTH(test_mdev, map_dma_tracking)
 #define UNMAP_PIN	120
 
 static bm_t unmap_retry(struct __test_metadata *_metadata,
-			FIXTURE_DATA(test_mdev) *self, bm_t *want)
+			FIXTURE_DATA(test_mdev) *self, int ret, bm_t *want)
 {
 	/* the marks dirty pages 0 and 130 of what is still mapped */
 	bool a = dtm_mark(&self->dev, IOVA_A, 1) != -EINVAL;
@@ -647,14 +653,19 @@ static bm_t unmap_retry(struct __test_metadata *_metadata,
 
 	/*
 	 * A failed call removes nothing: everything must be reported by a
-	 * retry.
+	 * retry.  Except when the fault hit the copy of the result (the
+	 * unmapped size) back to user space, which the ioctl does after the
+	 * whole unmap, as stock does and as IOAS_UNMAP does: then it removed
+	 * everything, and the bitmap, copied out before, holds every bit (the
+	 * caller checks).
 	 */
 	if (a)
 		bm_set(want->w, 0);
 	if (b)
 		bm_set(want->w, 130);
-	EXPECT_TRUE(a && b) TH_LOG("failed UNMAP_DMA removed %s",
-				   a ? "B" : "A and maybe B");
+	EXPECT_TRUE((a && b) || (!a && !b && ret == -EFAULT))
+		TH_LOG("failed UNMAP_DMA (%d) removed %s", ret,
+		       a ? "B" : b ? "A" : "A and B");
 	EXPECT_EQ(0, vfio_dma_unmap_dirty(&self->io, IOVA_A,
 					  NPAGES * BM_PAGE, r2.w,
 					  bm_words(NPAGES) * 8))
@@ -682,7 +693,7 @@ TEST_FAIL_NTH(test_mdev, unmap_get_dirty_bitmap)
 	want = self->canary;
 	bm_set(want.w, UNMAP_PIN);
 	if (ret)
-		r2 = unmap_retry(_metadata, self, &want);
+		r2 = unmap_retry(_metadata, self, ret, &want);
 	memcpy(got.w, self->unmap_bits, sizeof(got.w));
 	r2 = bm_or(r2, &got);
 	self->mapped_a = self->mapped_b = false;
@@ -697,7 +708,7 @@ TEST_FAIL_NTH(test_mdev, unmap_get_dirty_bitmap)
 }
 
 /* after the walks of each type */
-TEST_F(test_mdev, kmemleak)
+TEST_F_TIMEOUT(test_mdev, kmemleak, KMEMLEAK_TIMEOUT)
 {
 	kmemleak_check(_metadata);
 }
@@ -977,7 +988,7 @@ TEST_FAIL_NTH(vgpu_mig, resume)
 }
 
 /* after the vGPU walks */
-TEST_F(vgpu_mig, kmemleak)
+TEST_F_TIMEOUT(vgpu_mig, kmemleak, KMEMLEAK_TIMEOUT)
 {
 	kmemleak_check(_metadata);
 }
@@ -1168,7 +1179,7 @@ TEST_F(iommufd_vgpu, gtt_pins_fill_fence_unmap)
 }
 
 /* after the iommufd checks and walks */
-TEST_F(iommufd_vgpu, kmemleak)
+TEST_F_TIMEOUT(iommufd_vgpu, kmemleak, KMEMLEAK_TIMEOUT)
 {
 	kmemleak_check(_metadata);
 }

@@ -39,18 +39,29 @@ EOF
 chmod +x /tmp/dbin/vfio-mods
 export PATH=/tmp/dbin:$PATH
 
-# Split tests/run-suite.sh at its stock phase (from "vfio-mods stock" to the
-# next "vfio-mods unload"): header + that phase, header + the rest.
+# Split tests/run-suite.sh at its stock phase: from the first "vfio-mods
+# stock" to the last "vfio-mods unload" before the first "vfio-mods
+# patched" (phase 1 and every stock run before the patched ones, e.g.
+# dirty_fixes' stock half): header + that phase, header + the rest (from
+# the line after that unload).  No stock run may start the second boot.
 split_suite() {	# stock|rest
 	awk -v part="$1" '
 	st == 0 && /^vfio-mods stock[ \t]*$/ { st = 1 }
 	st == 0 { print; next }
+	st == 1 && /^vfio-mods patched[ \t]*$/ {
+		st = 2
+		if (part == "stock") print "exit $fail"
+		else printf "%s", pend
+	}
 	st == 1 {
-		if (part == "stock") print
-		if (/^vfio-mods unload/) { st = 2; if (part == "stock") print "exit $fail" }
+		pend = pend $0 "\n"
+		if (/^vfio-mods unload/) {
+			if (part == "stock") printf "%s", pend
+			pend = ""
+		}
 		next
 	}
-	part == "rest" { print }' /tests/run-suite.sh > /tmp/suite-$1.sh
+	part == "rest" { print }' "${SUITE:-/tests/run-suite.sh}" > /tmp/suite-$1.sh
 }
 split_suite stock
 split_suite rest

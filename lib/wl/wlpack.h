@@ -87,8 +87,14 @@ _Static_assert(sizeof(struct wlp_step) == WLP_STEP_SIZE, "wlp_step layout");
  */
 #define WLP_RING_MAX	16384u
 #define WLP_GTT_RESERVED	(WLP_RING_MAX / WL_PAGE + 1)
-/* data pages the payload holds (buffers, GTT-mapped or not): 256 MiB */
-#define WLP_MAX_PAGES	65536u
+/*
+ * Data pages the payload holds (buffers, GTT-mapped or not): 3 GiB.  It
+ * runs flat 32-bit without paging, so its data (from 16 MiB on) must sit
+ * in guest RAM below the PCI hole; QEMU's pc machine keeps RAM of up to
+ * 3.5 GiB there.  The payload's tables take 5.25 bytes a page (4 MiB
+ * of .bss at this limit).
+ */
+#define WLP_MAX_PAGES	786432u
 
 /* FNV-1a 32 over @len bytes, the 4 bytes at WLP_CSUM_OFF taken as 0 */
 static inline uint32_t wlp_csum(const void *data, uint32_t len)

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # TAP test of wl-pack, the workload packer for the QEMU guest payload:
 # every canned workload packs and reads back with its buffers and steps; a
-# damaged file, a bad workload and a bad scale are refused with a message.
+# damaged file, a bad workload and a bad scale are refused with a message;
+# a 1 GiB pinned set fits the payload, 4 GiB is past its 3 GiB limit.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 P=$BUILD/host/wl-pack
@@ -18,7 +19,7 @@ if [ ! -x "$P" ]; then
 	exit 0
 fi
 wls=("$TOP"/tools/workloads/*.wl)
-echo "1..$(( ${#wls[@]} + 4 ))"
+echo "1..$(( ${#wls[@]} + 6 ))"
 for f in "${wls[@]}"; do
 	name=$(basename "$f" .wl)
 	# packed at the scale the file names (1 if none)
@@ -44,3 +45,12 @@ printf 'workload x\nbuffer a 4K gtt\nstep fill dst=b\n' > "$t/x.wl"
 tap $? "parse error names file:line: $(head -1 "$t/err")"
 ! "$P" -s 0 -o "$t/y.wlp" "$TOP/tools/workloads/render.wl" 2> "$t/err"
 tap $? "scale 0 refused: $(head -1 "$t/err")"
+# the payload holds 786432 data pages (WLP_MAX_PAGES, 3 GiB): resident
+# with 1 GiB pinned packs without a warning, its GTT buffers and the
+# one-page ring are exactly 1 GiB; 4 GiB gets the payload's limit
+r=$TOP/tools/workloads/resident.wl
+"$P" -p 1G -o "$t/r1g.wlp" "$r" 2> "$t/err" && [ ! -s "$t/err" ] &&
+	[ "$("$P" -d "$t/r1g.wlp" | awk '/^buffer .* gtt$/ { s += $4 } END { print s + 1 }')" = 262144 ]
+tap $? "resident -p 1G: 262143 GTT pages + ring, no warning"
+"$P" -p 4G -o "$t/r4g.wlp" "$r" 2> "$t/err" && grep -q "at most 786432 " "$t/err"
+tap $? "resident -p 4G: $(head -1 "$t/err" | sed 's/.*: \([0-9]* GTT pages\)/\1/')"

@@ -36,11 +36,13 @@
 #   WLP      an already packed workload, path as seen in the chroot (e2e.sh
 #            packs on the host and passes this); WORKLOAD is then its label
 #   BEFORE   frame the source reaches before migrating (default 100)
+#   MIG_TIMEOUT  seconds the migration may take (default 150)
 #   TSCALE   multiply every wait and QMP timeout (default 1; the debug
 #            kernel's KASAN + lockdep make the nested QEMU several times
 #            slower)
-#   AFTER    frames the destination must run after migration (default 100,
-#            more than one full sweep of the data pages at sweep=64)
+#   AFTER    frames the destination must run after migration (default 100;
+#            raised to a full sweep of the payload's data pages, so that
+#            every page is verified on the destination)
 #   KEEP_QEMU  pids of QEMUs that are not this test's (vm-passthrough.sh)
 #   QEMU_ROOT  the root QEMU runs in (default /host, the host's QEMU 10;
 #            tests/qemu/vm-modern.sh: a trixie root with QEMU 11)
@@ -72,6 +74,7 @@ BEFORE=${BEFORE:-100}
 # dirty in every round): raise QEMU's downtime-limit to CONVERGE_MS
 CONVERGE_AFTER=${CONVERGE_AFTER:-20}
 CONVERGE_MS=${CONVERGE_MS:-10000}
+MIG_TIMEOUT=${MIG_TIMEOUT:-150}
 EVERY=$(echo " $GUEST_ARGS" | sed -n 's/.* every=\([0-9]*\).*/\1/p')
 EVERY=${EVERY:-1}
 W=/tmp/qm
@@ -189,6 +192,24 @@ frames_consecutive() {
 		     { prev = $1 } END { exit bad }'
 }
 
+# after_frames SERIAL: AFTER, or more if a full sweep of the payload's data
+# pages (its start line) at GUEST_ARGS' sweep= takes more frames
+after_frames() {
+	dp=$(grep -a -m1 -o 'data_pages [0-9]*' "$1" | cut -d' ' -f2)
+	sw=$(echo " $GUEST_ARGS" | sed -n 's/.* sweep=\([0-9]*\).*/\1/p')
+	full=$(( (${dp:-0} + ${sw:-64} - 1) / ${sw:-64} + EVERY ))
+	echo $(( full > AFTER ? full : AFTER ))
+}
+
+# bitmap_rounds TRACE: dirty pages reported per sync, comma separated (a
+# sync queries the mapped sections in IOVA order: a lower IOVA starts one)
+bitmap_rounds() {
+	sed -n 's/.*iova=\(0x[0-9a-f]*\).*dirty_pages=\([0-9]*\).*/\1 \2/p' "$1" 2>/dev/null |
+		while read -r iova d; do echo "$((iova)) $d"; done |
+		awk 'NR > 1 && $1 <= prev { printf "%s%d", sep, s; sep = ","; s = 0 }
+		     { s += $2; prev = $1 } END { if (NR) printf "%s%d", sep, s }'
+}
+
 bitmap_stats() {	# TRACE: "syncs pages" from vfio_get_dirty_bitmap lines
 	grep -a -o 'dirty_pages=[0-9]*' "$1" 2>/dev/null |
 		awk -F= '{ n++; s += $2 } END { printf "%d %d", n, s }'
@@ -217,7 +238,7 @@ migrate_one() {
 	[ -n "$WLP" ] && note "$tag: $(grep -a -m1 '^workload' $W/src.serial | tr -d '\r')"
 	note "$tag: migrating at frame $before ($(el))"
 	qmp $W/dst.qmp wait-connect 60
-	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout 150 \
+	qmp $W/src.qmp migrate tcp:127.0.0.1:$PORT --timeout $MIG_TIMEOUT \
 		--counter /sys/bus/mdev/devices/$U1/vendor/dirty_pages \
 		--converge-after $CONVERGE_AFTER --converge-downtime $CONVERGE_MS \
 		> $W/mig.out 2>&1
@@ -235,11 +256,11 @@ migrate_one() {
 	tap $? "$tag: destination running, source postmigrate ($dststat/$srcstat)"
 	# the workload continues on the destination, all guest checks passing
 	first=$(grep -a -m1 -o '^frame [0-9]* ok' $W/dst.serial | cut -d' ' -f2)
-	want=$((${first:-0} + AFTER))
+	want=$((${first:-0} + $(after_frames $W/src.serial)))
 	wait_frame $W/dst.serial $want $T_AFTER
 	rc=$?
 	[ $rc != 0 ] && tail -3 $W/dst.serial | sed 's/^/# dst serial: /'
-	tap $rc "$tag: destination guest passes its checks to frame $want ($(el))"
+	tap $rc "$tag: destination guest passes its checks to frame $want, every data page verified ($(el))"
 	grep -aq '^FAIL' $W/src.serial $W/dst.serial
 	[ $? != 0 ]
 	tap $? "$tag: no FAIL line on source or destination"
@@ -260,7 +281,7 @@ migrate_one() {
 	# result_extra: more key=value pairs from a caller that sourced this
 	extra=
 	type result_extra > /dev/null 2>&1 && extra=" $(result_extra)"
-	echo "QEMU-RESULT scope=$scope mem=$mem workload=${WLNAME:-builtin} $sum bitmap_queries=$bsyncs bitmap_pages=$bpages pinned=$pinned dev_written_pages=$devdirty dev_written_mig=$((${c1:-0} - ${c0:-0}))$extra"
+	echo "QEMU-RESULT scope=$scope mem=$mem workload=${WLNAME:-builtin} $sum bitmap_queries=$bsyncs bitmap_pages=$bpages bitmap_rounds=$(bitmap_rounds $W/src.trace) type=$TYPE pinned=$pinned dev_written_pages=$devdirty dev_written_mig=$((${c1:-0} - ${c0:-0}))$extra"
 	stop_all
 	[ -n "${KEEP_LOGS:-}" ] && cp $W/src.* $W/dst.* "$KEEP_LOGS/" 2>/dev/null
 	left=$(for p in $(pidof qemu-system-x86_64); do

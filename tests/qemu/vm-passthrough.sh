@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm-passthrough.sh: QEMU on a host that passes a real device through
-# while it migrates a vGPU guest (the in-VM part of tests/qemu/e2e.sh -p;
+# while it migrates a vGPU guest (the in-VM part of tests/qemu/e2e.sh -P;
 # the test VM is scripts/vm/passthrough.sh -H: q35, intel-iommu, an igb).
 # Per module set (SCOPES, as vm-migrate.sh; each with its in-tree VFIO
 # consumers):

@@ -69,6 +69,9 @@ if [ -n "$PINNED" ]; then
 	VARS="$VARS T_BEFORE=${T_BEFORE:-$((420 + pmib))} T_AFTER=${T_AFTER:-$((300 + pmib))}"
 	VARS="$VARS MIG_TIMEOUT=${MIG_TIMEOUT:-$((150 + pmib / 2))}"
 	VARS="$VARS CONVERGE_MS=${CONVERGE_MS:-$((10000 + pmib * 50))}"
+	# not before the first pass over guest RAM is done (about 40 s per
+	# GiB nested): forced earlier, QEMU switches over in the middle of it
+	VARS="$VARS CONVERGE_AFTER=${CONVERGE_AFTER:-$((20 + pmib / 8))}"
 fi
 MEMS=${MEMS:-128}
 if [ -z "$VMMEM" ]; then

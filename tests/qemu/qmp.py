@@ -113,6 +113,10 @@ def migrate(q, uri, argv):
             k, v = argv[i + 1].split("=", 1)
             caps.append({"capability": k, "state": parse_val(v)})
         i += 2
+    if conv_downtime:
+        # QEMU answers no QMP command while the guest is stopped: allow
+        # twice the downtime the test may grant
+        q.s.settimeout(max(60.0, 2 * conv_downtime / 1000.0))
     if caps:
         q.cmd("migrate-set-capabilities", {"capabilities": caps})
     if params:

@@ -65,7 +65,7 @@
  * @retire_work: drops completed submissions' references
  * @reset_work: resets the ring after a device error
  * @hangcheck: resets the ring when submissions make no progress
- * @hang_seqno: @completed at the last hangcheck
+ * @hang_seqno: @completed when the hang check was started or last ran
  * @retired: completed submissions waiting for @retire_work
  */
 struct svgpu_ring {

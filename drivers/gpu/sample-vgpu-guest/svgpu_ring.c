@@ -266,8 +266,23 @@ static void svgpu_reset_work(struct work_struct *work)
 
 static void svgpu_hangcheck_arm(struct svgpu_ring *r)
 {
-	mod_delayed_work(system_unbound_wq, &r->hangcheck,
-			 msecs_to_jiffies(READ_ONCE(hang_timeout_ms)));
+	queue_delayed_work(system_unbound_wq, &r->hangcheck,
+			   msecs_to_jiffies(READ_ONCE(hang_timeout_ms)));
+}
+
+/*
+ * A submission starts the check unless it runs: progress is measured from
+ * now, and a stream of submissions does not push the check back.
+ * ring.lock held.
+ */
+static void svgpu_hangcheck_start(struct svgpu_ring *r)
+{
+	if (delayed_work_pending(&r->hangcheck))
+		return;
+	spin_lock_irq(&r->job_lock);
+	r->hang_seqno = r->completed;
+	spin_unlock_irq(&r->job_lock);
+	svgpu_hangcheck_arm(r);
 }
 
 static void svgpu_hangcheck(struct work_struct *work)
@@ -384,7 +399,7 @@ static int __svgpu_ring_submit(struct svgpu_device *sdev,
 	svgpu_wr(sdev, VGPU_REG_RING_TAIL, r->tail);
 	svgpu_wr(sdev, VGPU_REG_DOORBELL, 1);
 	r->submitted++;
-	svgpu_hangcheck_arm(r);
+	svgpu_hangcheck_start(r);
 	mutex_unlock(&r->lock);
 	return 0;
 }

@@ -15,6 +15,7 @@
  * interrupt; timestamps from its scanline register.
  */
 #include <linux/math64.h>
+#include <linux/module.h>
 
 #include <drm/drm_atomic.h>
 #include <drm/drm_atomic_helper.h>
@@ -33,13 +34,29 @@
 #define SVGPU_FB_MAX		4096
 #define SVGPU_MAX_STRIDE	0x10000
 
-static const u32 svgpu_formats[] = { DRM_FORMAT_XRGB8888 };
+/*
+ * The device scans out 32-bit B, G, R, X pixels.  The plane is the only
+ * one and lies on black: an ARGB8888 framebuffer of premultiplied pixels
+ * (the blend mode of a plane without the property) composes to its R, G,
+ * B bytes, which is what the device shows.  Writeback frames are XRGB8888.
+ */
+static const u32 svgpu_plane_formats[] = {
+	DRM_FORMAT_XRGB8888,
+	DRM_FORMAT_ARGB8888,
+};
+
+static const u32 svgpu_wb_formats[] = { DRM_FORMAT_XRGB8888 };
 static const u64 svgpu_modifiers[] = {
 	DRM_FORMAT_MOD_LINEAR,
 	DRM_FORMAT_MOD_INVALID,
 };
 
-/* the fixed modes offered, CVT at 60 Hz, the preferred one marked */
+static unsigned int refresh = 60;
+module_param(refresh, uint, 0444);
+MODULE_PARM_DESC(refresh,
+		 "Refresh rate of the modes offered (Hz, 1-250, default 60)");
+
+/* the fixed modes offered, CVT at @refresh, the preferred one marked */
 static const struct {
 	u16 w, h;
 } svgpu_sizes[] = {
@@ -377,7 +394,8 @@ static int svgpu_get_modes(struct drm_connector *connector)
 
 	for (i = 0; i < ARRAY_SIZE(svgpu_sizes); i++) {
 		mode = drm_cvt_mode(connector->dev, svgpu_sizes[i].w,
-				    svgpu_sizes[i].h, 60, false, false, false);
+				    svgpu_sizes[i].h, clamp(refresh, 1U, 250U),
+				    false, false, false);
 		if (!mode)
 			continue;
 		if (svgpu_mode_check(mode) != MODE_OK) {
@@ -511,8 +529,27 @@ static const struct drm_mode_config_funcs svgpu_mode_config_funcs = {
 	.atomic_commit = drm_atomic_helper_commit,
 };
 
+/*
+ * drm_atomic_helper_commit_tail_rpm(), but waiting for the commit's
+ * FLIP_DONE (its event) rather than for any vblank within 100 ms: the
+ * device latches the new plane at FLIP_DONE, after which the old
+ * framebuffers are unused, and a frame may be longer than 100 ms (modes
+ * down to 1 Hz, a loaded host).
+ */
+static void svgpu_commit_tail(struct drm_atomic_state *old)
+{
+	struct drm_device *drm = old->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, old);
+	drm_atomic_helper_commit_modeset_enables(drm, old);
+	drm_atomic_helper_commit_planes(drm, old, DRM_PLANE_COMMIT_ACTIVE_ONLY);
+	drm_atomic_helper_commit_hw_done(old);
+	drm_atomic_helper_wait_for_flip_done(drm, old);
+	drm_atomic_helper_cleanup_planes(drm, old);
+}
+
 static const struct drm_mode_config_helper_funcs svgpu_mode_config_helpers = {
-	.atomic_commit_tail = drm_atomic_helper_commit_tail_rpm,
+	.atomic_commit_tail = svgpu_commit_tail,
 };
 
 /**
@@ -542,7 +579,8 @@ int svgpu_kms_init(struct svgpu_device *sdev)
 	drm->mode_config.helper_private = &svgpu_mode_config_helpers;
 
 	ret = drm_universal_plane_init(drm, &sdev->plane, 1, &svgpu_plane_funcs,
-				       svgpu_formats, ARRAY_SIZE(svgpu_formats),
+				       svgpu_plane_formats,
+				       ARRAY_SIZE(svgpu_plane_formats),
 				       svgpu_modifiers, DRM_PLANE_TYPE_PRIMARY,
 				       NULL);
 	if (ret)
@@ -570,8 +608,8 @@ int svgpu_kms_init(struct svgpu_device *sdev)
 
 	drm_connector_helper_add(&sdev->wb.base, &svgpu_wb_helper_funcs);
 	ret = drm_writeback_connector_init(drm, &sdev->wb, &svgpu_wb_funcs, NULL,
-					   svgpu_formats,
-					   ARRAY_SIZE(svgpu_formats),
+					   svgpu_wb_formats,
+					   ARRAY_SIZE(svgpu_wb_formats),
 					   drm_crtc_mask(&sdev->crtc));
 	if (ret)
 		return ret;
@@ -579,7 +617,8 @@ int svgpu_kms_init(struct svgpu_device *sdev)
 	ret = drm_vblank_init(drm, 1);
 	if (ret)
 		return ret;
-	drm_crtc_set_max_vblank_count(&sdev->crtc, U32_MAX);
+	/* the CRTC's reset puts its vblank in modeset, as this needs */
 	drm_mode_config_reset(drm);
+	drm_crtc_set_max_vblank_count(&sdev->crtc, U32_MAX);
 	return 0;
 }

@@ -24,5 +24,5 @@ MAIN=$BUILD
 . "$TOP/scripts/kbase-7.3.sh"
 VARIANTS=stock
 ! ls "$SERIES"/0*.patch > /dev/null 2>&1 || VARIANTS="patched stock"
-SKIP_SETUP=1 GUEST_MODULE=0 KDEBS=$BUILD/debs SRCTAR=$BUILD/debs/linux-source-7.3.tar.xz \
+SKIP_SETUP=1 KDEBS=$BUILD/debs SRCTAR=$BUILD/debs/linux-source-7.3.tar.xz \
 	VARIANTS=$VARIANTS USERSPACE_FROM=$MAIN "$TOP/scripts/build.sh"

@@ -15,4 +15,15 @@
 #define SVGPU_DRIVER_DATE
 #endif
 
+/*
+ * The atomic hooks and helpers take a struct drm_atomic_commit in 7.3
+ * where 6.12's take a struct drm_atomic_state (a rename; the members the
+ * driver uses are the same).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(7, 3, 0)
+#define svgpu_atomic_commit	drm_atomic_state
+#else
+#define svgpu_atomic_commit	drm_atomic_commit
+#endif
+
 #endif /* _SVGPU_COMPAT_H */

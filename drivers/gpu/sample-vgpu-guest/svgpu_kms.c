@@ -29,6 +29,7 @@
 #include <drm/drm_probe_helper.h>
 #include <drm/drm_vblank.h>
 
+#include "svgpu_compat.h"
 #include "svgpu_drv.h"
 
 #define SVGPU_FB_MAX		4096
@@ -86,7 +87,7 @@ static bool svgpu_pitch_ok(const struct drm_framebuffer *fb)
 /* ---- plane ---- */
 
 static int svgpu_plane_atomic_check(struct drm_plane *plane,
-				    struct drm_atomic_state *state)
+				    struct svgpu_atomic_commit *state)
 {
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state,
 								    plane);
@@ -120,7 +121,7 @@ static int svgpu_plane_prepare_fb(struct drm_plane *plane,
 }
 
 static void svgpu_plane_atomic_update(struct drm_plane *plane,
-				      struct drm_atomic_state *state)
+				      struct svgpu_atomic_commit *state)
 {
 	struct svgpu_device *sdev = to_svgpu(plane->dev);
 	struct drm_plane_state *ps = drm_atomic_get_new_plane_state(state,
@@ -138,7 +139,7 @@ static void svgpu_plane_atomic_update(struct drm_plane *plane,
 }
 
 static void svgpu_plane_atomic_disable(struct drm_plane *plane,
-				       struct drm_atomic_state *state)
+				       struct svgpu_atomic_commit *state)
 {
 	svgpu_wr(to_svgpu(plane->dev), VGPU_REG_PLANE_CTL, 0);
 }
@@ -203,7 +204,7 @@ static enum drm_mode_status svgpu_crtc_mode_valid(struct drm_crtc *crtc,
 }
 
 static int svgpu_crtc_atomic_check(struct drm_crtc *crtc,
-				   struct drm_atomic_state *state)
+				   struct svgpu_atomic_commit *state)
 {
 	struct drm_crtc_state *cs = drm_atomic_get_new_crtc_state(state, crtc);
 
@@ -215,7 +216,7 @@ static int svgpu_crtc_atomic_check(struct drm_crtc *crtc,
 }
 
 static void svgpu_crtc_atomic_enable(struct drm_crtc *crtc,
-				     struct drm_atomic_state *state)
+				     struct svgpu_atomic_commit *state)
 {
 	struct svgpu_device *sdev = to_svgpu(crtc->dev);
 	const struct drm_display_mode *m = &crtc->state->adjusted_mode;
@@ -244,7 +245,7 @@ static void svgpu_send_event(struct drm_crtc *crtc,
 }
 
 static void svgpu_crtc_atomic_disable(struct drm_crtc *crtc,
-				      struct drm_atomic_state *state)
+				      struct svgpu_atomic_commit *state)
 {
 	struct svgpu_device *sdev = to_svgpu(crtc->dev);
 
@@ -265,7 +266,7 @@ static void svgpu_crtc_atomic_disable(struct drm_crtc *crtc,
  * event lock, so that the interrupt of an earlier flip cannot take it.
  */
 static void svgpu_crtc_atomic_flush(struct drm_crtc *crtc,
-				    struct drm_atomic_state *state)
+				    struct svgpu_atomic_commit *state)
 {
 	struct svgpu_device *sdev = to_svgpu(crtc->dev);
 	struct drm_pending_vblank_event *event = crtc->state->event;
@@ -430,7 +431,7 @@ static const struct drm_encoder_funcs svgpu_encoder_funcs = {
 
 /* A writeback frame has the pipe's size; its CRTC joins the commit. */
 static int svgpu_wb_atomic_check(struct drm_connector *connector,
-				 struct drm_atomic_state *state)
+				 struct svgpu_atomic_commit *state)
 {
 	struct drm_connector_state *cs =
 		drm_atomic_get_new_connector_state(state, connector);
@@ -467,7 +468,7 @@ static void svgpu_wb_wait_idle(struct svgpu_device *sdev)
 
 /* Program the surface and queue the job; the CRTC's flush starts it. */
 static void svgpu_wb_atomic_commit(struct drm_connector *connector,
-				   struct drm_atomic_state *state)
+				   struct svgpu_atomic_commit *state)
 {
 	struct svgpu_device *sdev = to_svgpu(connector->dev);
 	struct drm_connector_state *cs =
@@ -536,7 +537,7 @@ static const struct drm_mode_config_funcs svgpu_mode_config_funcs = {
  * framebuffers are unused, and a frame may be longer than 100 ms (modes
  * down to 1 Hz, a loaded host).
  */
-static void svgpu_commit_tail(struct drm_atomic_state *old)
+static void svgpu_commit_tail(struct svgpu_atomic_commit *old)
 {
 	struct drm_device *drm = old->dev;
 

@@ -8,6 +8,7 @@
 #   initramfs.cpio  static busybox, the DRM modules of that kernel and
 #                   sample-vgpu-guest.ko, virtio-blk and ext4 (to mount a
 #                   root disk), tests/guest/init and the guest's tests
+#                   (the igt list: IGT_LIST, default tests/guest/igt-tests)
 #   bin/            the guest's static programs (svgpu_check, svgpu-wsim)
 #   root.img        the root disk: BUILD/sid-root (scripts/setup-sid.sh,
 #                   Debian sid with igt-gpu-tools) as an ext4 image, when
@@ -77,8 +78,8 @@ done
 strip --strip-debug -o "$R/lib/mods/sample-vgpu-guest.ko" \
 	"$BUILD/modules/guest/sample-vgpu-guest.ko"
 cp -a "$G/bin/." "$R/tests/"
-cp "$TOP"/tests/guest/guest-*.sh "$TOP"/tests/guest/igt-tests "$TOP"/tests/guest/igt-mig \
-	"$R/tests/"
+cp "$TOP"/tests/guest/guest-*.sh "$TOP"/tests/guest/igt-mig "$R/tests/"
+cp "${IGT_LIST:-$TOP/tests/guest/igt-tests}" "$R/tests/igt-tests"
 mkdir -p "$R/tests/workloads"
 cp "$TOP"/tools/workloads/*.wl "$R/tests/workloads/"
 (cd "$R" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$G/initramfs.cpio"

@@ -18,6 +18,7 @@
 #   TYPE      vGPU type (default 256m)
 #   MEM       guest RAM in MiB (default 512)
 #   T_GUEST   seconds the guest may take, boot included (default 1500)
+#   REFRESH   refresh rate of the guest driver's modes in Hz (default 10)
 GUEST_OS=${GUEST_OS:?}
 SCRIPT=${SCRIPT:-check}
 TYPE=${TYPE:-256m}
@@ -43,7 +44,7 @@ guest_start() {
 	chroot /host $QEMU -accel tcg -machine pc -m "$MEM" -nodefaults \
 		-display none -no-reboot \
 		-kernel "$GUEST_OS/vmlinux" -initrd "$GUEST_OS/initramfs.cpio" \
-		-append "$APPEND guest.script=$SCRIPT guest.frames=${FRAMES:-2000}" $DISK \
+		-append "$APPEND guest.script=$SCRIPT guest.frames=${FRAMES:-2000} guest.refresh=${REFRESH:-10}" $DISK \
 		-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$uuid,enable-migration=on \
 		-serial file:$W/$name.console -serial file:$W/$name.out \
 		-qmp unix:$W/$name.qmp,server=on,wait=off -pidfile $W/$name.pid \

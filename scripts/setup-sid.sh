@@ -7,7 +7,7 @@
 # anything on the host but debootstrap (setup-host.sh does that):
 #   1. apt lists of sid kept in BUILD/apt-sid (apt's Dir::Etc::sourcelist
 #      and Dir::State::Lists), from the archive named in the host's own
-#      /etc/apt/sources.list.d/debian.sources;
+#      /etc/apt/sources.list.d/debian.sources (scripts/apt-private.sh);
 #   2. igt-gpu-tools must be 2.5 (IGT_VERSION); its version is recorded;
 #   3. debootstrap --variant=minbase sid with igt-gpu-tools, its tests
 #      (igt-gpu-tools-tests) and kmod.
@@ -23,24 +23,10 @@ APT=$BUILD/apt-sid
 ROOT=$BUILD/sid-root
 log() { echo "setup-sid: $*" >&2; }
 
-uri=$(awk -v RS= '/Suites:[^\n]*bookworm( |\n|$)/ && /URIs:/ {
-	for (i = 1; i <= NF; i++) if ($i == "URIs:") { print $(i + 1); exit } }' \
-	/etc/apt/sources.list.d/debian.sources)
-[ -n "$uri" ] || { log "no Debian URI in debian.sources"; exit 1; }
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
-key=/usr/share/keyrings/debian-archive-keyring.gpg
-src="deb [signed-by=$key] $uri sid main"
-[ "$(cat "$APT/sources.list" 2>/dev/null)" = "$src" ] || echo "$src" > "$APT/sources.list"
-A=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=-
-   -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
-   -o APT::Sandbox::User=root)
-stamp=$APT/updated
-if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720)" ] ||
-   [ "$APT/sources.list" -nt "$stamp" ]; then
-	log "apt-get update (sid; private lists)"
-	apt-get "${A[@]}" update -qq >&2
-	touch "$stamp"
-fi
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/apt-private.sh"
+apt_private "$APT" sid
+
 igt=$(apt-cache "${A[@]}" madison igt-gpu-tools | awk '{print $3}' |
       grep "^${IGT_VERSION//./\\.}[-.]" | head -1 || true)
 [ -n "$igt" ] || { log "no igt-gpu-tools $IGT_VERSION in sid"; exit 1; }

@@ -7,7 +7,8 @@
 # debootstrap (setup-host.sh does that):
 #   1. apt lists of trixie and trixie-backports kept in BUILD/apt-trixie
 #      (apt's Dir::Etc::sourcelist and Dir::State::Lists), from the archive
-#      named in the host's own /etc/apt/sources.list.d/debian.sources;
+#      named in the host's own /etc/apt/sources.list.d/debian.sources
+#      (scripts/apt-private.sh);
 #   2. the newest SERIES.y for which the unsigned image, the modules, the
 #      headers and linux-source-SERIES of the same version all exist; its
 #      .debs downloaded into BUILD/k<SERIES>/debs;
@@ -33,26 +34,9 @@ ROOT=$BUILD/trixie-root
 log() { echo "setup-trixie: $*" >&2; }
 
 # --- 1. private apt lists ---------------------------------------------
-# The URI of the host's main Debian entry (the stanza listing bookworm).
-uri=$(awk -v RS= '/Suites:[^\n]*bookworm( |\n|$)/ && /URIs:/ {
-	for (i = 1; i <= NF; i++) if ($i == "URIs:") { print $(i + 1); exit } }' \
-	/etc/apt/sources.list.d/debian.sources)
-[ -n "$uri" ] || { log "no Debian URI in debian.sources"; exit 1; }
-mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
-key=/usr/share/keyrings/debian-archive-keyring.gpg
-src="deb [signed-by=$key] $uri trixie main
-deb [signed-by=$key] $uri trixie-backports main"
-[ "$(cat "$APT/sources.list" 2>/dev/null)" = "$src" ] || echo "$src" > "$APT/sources.list"
-A=(-o "Dir::Etc::sourcelist=$APT/sources.list" -o Dir::Etc::sourceparts=-
-   -o "Dir::State::Lists=$APT/lists" -o "Dir::Cache=$APT/cache"
-   -o APT::Sandbox::User=root)
-stamp=$APT/updated
-if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +720)" ] ||
-   [ "$APT/sources.list" -nt "$stamp" ]; then
-	log "apt-get update (trixie, trixie-backports; private lists)"
-	apt-get "${A[@]}" update -qq >&2
-	touch "$stamp"
-fi
+# shellcheck source=scripts/apt-private.sh
+. "$(dirname "$0")/apt-private.sh"
+apt_private "$APT" trixie trixie-backports
 
 # --- 2. resolve the version and download --------------------------------
 [ "$SER" = none ] || {

@@ -39,12 +39,8 @@ static int fixes_acquire(FIXTURE_DATA(fixes) *self)
 	self->dev = &self->s.dev[0];
 	if (ret)
 		return ret;
-	self->mem = mmap(NULL, PAGES_AB * PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (self->mem == MAP_FAILED)
-		return -ENOMEM;
-	memset(self->mem, 0x5a, PAGES_AB * PAGE);
-	return 0;
+	self->mem = dirty_mem_alloc(PAGES_AB * PAGE);
+	return self->mem ? 0 : -ENOMEM;
 }
 
 FIXTURE_SETUP(fixes)

@@ -26,7 +26,7 @@ FIXTURE(intent) {
 	struct dtm_set s;
 	struct vfio_iommu *io;
 	struct vfio_dev *x, *y;	/* two devices of the variant's type */
-	char *mem;
+	void *mem;
 };
 
 FIXTURE_VARIANT(intent) {
@@ -40,7 +40,10 @@ FIXTURE_VARIANT_ADD(intent, plain) { .type = "plain", .reports = false };
 /* A and B mapped, tracking on */
 static int intent_acquire(FIXTURE_DATA(intent) *self, const char *type)
 {
-	size_t size = (PAGES_A + PAGES_B) * PAGE;
+	static const struct dirty_range layout[] = {
+		{ IOVA_A, PAGES_A, VFIO_DMA_RW },
+		{ IOVA_B, PAGES_B, VFIO_DMA_RW },
+	};
 	int ret = dtm_set_open(&self->s, type, 2);
 
 	self->io = &self->s.io;
@@ -48,18 +51,7 @@ static int intent_acquire(FIXTURE_DATA(intent) *self, const char *type)
 	self->y = &self->s.dev[1];
 	if (ret)
 		return ret;
-	self->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (self->mem == MAP_FAILED)
-		return -ENOMEM;
-	memset(self->mem, 0x5a, size);
-	ret = vfio_dma_map(self->io, IOVA_A, self->mem, PAGES_A * PAGE,
-			   VFIO_DMA_RW);
-	if (!ret)
-		ret = vfio_dma_map(self->io, IOVA_B,
-				   self->mem + PAGES_A * PAGE, PAGES_B * PAGE,
-				   VFIO_DMA_RW);
-	return ret ? ret : vfio_dirty_start(self->io);
+	return dirty_mem_map(self->io, &self->mem, layout, 2);
 }
 
 FIXTURE_SETUP(intent)
@@ -166,7 +158,8 @@ TEST_F(intent, device_write_is_marked_before_unpin)
 	test_dtm_dev_write(self->x, PG(20) + PAGE - 10, data, sizeof(data), 0);
 	EXPECT_A(B(20) | B(21) | B(22));
 	EXPECT_A(0);
-	ASSERT_EQ(0, memcmp(self->mem + 21 * PAGE - 10, data, sizeof(data)));
+	ASSERT_EQ(0, memcmp((char *)self->mem + 21 * PAGE - 10, data,
+			    sizeof(data)));
 }
 
 /*
@@ -184,7 +177,7 @@ TEST_F(intent, pending_write_is_marked_in_dma_unmap)
 			   DTM_DEV_WRITE_DEFER);
 	test_vfio_dma_unmap_dirty(self->io, IOVA_B, PAGES_B * PAGE, &bm, 8);
 	ASSERT_EQ(B(5), bm);
-	ASSERT_EQ(0, memcmp(self->mem + (PAGES_A + 5) * PAGE + 8, data,
+	ASSERT_EQ(0, memcmp((char *)self->mem + (PAGES_A + 5) * PAGE + 8, data,
 			    sizeof(data)));
 	test_dtm_info(self->x, &info);
 	ASSERT_EQ(0, info.pinned_clean + info.pinned_dirty);

@@ -40,29 +40,18 @@ FIXTURE_VARIANT_ADD(scope, plain) { .type = "plain", .reports = false };
 /* A, B and C mapped, tracking on */
 static int scope_acquire(FIXTURE_DATA(scope) *self, const char *type)
 {
-	size_t size = (PAGES_AB + PAGES_C) * PAGE;
+	static const struct dirty_range layout[] = {
+		{ IOVA_A, PAGES_A, VFIO_DMA_RW },
+		{ IOVA_B, PAGES_B, VFIO_DMA_RW },
+		{ IOVA_C, PAGES_C, VFIO_DMA_MAP_FLAG_READ },
+	};
 	int ret = dtm_set_open(&self->s, type, NDEV);
 
 	self->io = &self->s.io;
 	self->dev = self->s.dev;
 	if (ret)
 		return ret;
-	self->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (self->mem == MAP_FAILED)
-		return -ENOMEM;
-	memset(self->mem, 0x5a, size);
-	ret = vfio_dma_map(self->io, IOVA_A, self->mem, PAGES_A * PAGE,
-			   VFIO_DMA_RW);
-	if (!ret)
-		ret = vfio_dma_map(self->io, IOVA_B,
-				   self->mem + PAGES_A * PAGE, PAGES_B * PAGE,
-				   VFIO_DMA_RW);
-	if (!ret)
-		ret = vfio_dma_map(self->io, IOVA_C,
-				   self->mem + PAGES_AB * PAGE, PAGES_C * PAGE,
-				   VFIO_DMA_MAP_FLAG_READ);
-	return ret ? ret : vfio_dirty_start(self->io);
+	return dirty_mem_map(self->io, &self->mem, layout, 3);
 }
 
 FIXTURE_SETUP(scope)

@@ -3,8 +3,9 @@
  * Helpers of the VFIO dirty tracking selftests, on lib/ (libvfio.h,
  * libdtm.h): raw functions there return 0 or -errno, and test_X() /
  * test_err_X() beside them assert, as in iommufd_utils.h.  Here: a type1
- * container with test mdevs in it, the fixtures' common part, and
- * bitmaps of up to 1024 pages for exact comparisons.
+ * container with test mdevs in it, the fixtures' common part (memory
+ * filled with 0x5a, mapped, tracking on), and bitmaps of up to 1024
+ * pages for exact comparisons.
  */
 #ifndef __DIRTY_UTILS_H
 #define __DIRTY_UTILS_H
@@ -76,6 +77,50 @@ static inline int dtm_set_open(struct dtm_set *s, const char *kind, int n)
 	if (ret)
 		dtm_set_close(s);
 	return ret;
+}
+
+/* @size bytes of anonymous memory filled with 0x5a, or NULL */
+static inline void *dirty_mem_alloc(size_t size)
+{
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		return NULL;
+	memset(mem, 0x5a, size);
+	return mem;
+}
+
+/* one mapping of a fixture's layout: @pages pages at @iova */
+struct dirty_range {
+	uint64_t iova;
+	size_t pages;
+	uint32_t flags;		/* VFIO_DMA_RW or VFIO_DMA_MAP_FLAG_READ */
+};
+
+/*
+ * The fixtures' common setup: memory for the @n ranges of @layout, back
+ * to back and filled with 0x5a, in *@mem; each range mapped into @io;
+ * then dirty tracking started.  0 or -errno.
+ */
+static inline int dirty_mem_map(struct vfio_iommu *io, void **mem,
+				const struct dirty_range *layout, int n)
+{
+	size_t pages = 0;
+	int i, ret = 0;
+
+	for (i = 0; i < n; i++)
+		pages += layout[i].pages;
+	*mem = dirty_mem_alloc(pages * PAGE);
+	if (!*mem)
+		return -ENOMEM;
+	for (i = 0, pages = 0; !ret && i < n; i++) {
+		ret = vfio_dma_map(io, layout[i].iova,
+				   (char *)*mem + pages * PAGE,
+				   layout[i].pages * PAGE, layout[i].flags);
+		pages += layout[i].pages;
+	}
+	return ret ? ret : vfio_dirty_start(io);
 }
 
 /*

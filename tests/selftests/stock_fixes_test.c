@@ -28,22 +28,15 @@ FIXTURE(fix) {
 
 static int fix_acquire(FIXTURE_DATA(fix) *self)
 {
+	static const struct dirty_range layout[] = {
+		{ IOVA_A, PAGES_A, VFIO_DMA_RW },
+		{ IOVA_B, PAGES_B, VFIO_DMA_RW },
+	};
 	int ret = dtm_set_open(&self->s, "plain", 1);
 
 	if (ret)
 		return ret;
-	self->mem = mmap(NULL, PAGES_AB * PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (self->mem == MAP_FAILED)
-		return -ENOMEM;
-	memset(self->mem, 0x5a, PAGES_AB * PAGE);
-	ret = vfio_dma_map(&self->s.io, IOVA_A, self->mem, PAGES_A * PAGE,
-			   VFIO_DMA_RW);
-	if (!ret)
-		ret = vfio_dma_map(&self->s.io, IOVA_B,
-				   self->mem + PAGES_A * PAGE, PAGES_B * PAGE,
-				   VFIO_DMA_RW);
-	return ret ? ret : vfio_dirty_start(&self->s.io);
+	return dirty_mem_map(&self->s.io, &self->mem, layout, 2);
 }
 
 FIXTURE_SETUP(fix)

@@ -12,6 +12,7 @@
 #                   the fixes part alone passes its selftests in a VM boot
 #   make bench      migrations at 16M..4G pinned, dirty-tracking costs (docs/bench)
 #   make check-7.3  the suite on Linux 7.3 alone
+#   make run-7.3    the main job on Linux 7.3 with the v7.3 series
 #   make repro-fixes   which bugs the series fixes stock 6.12 and 7.3 still have
 #   make check-iommufd the suite on 6.12 built with iommufd (build-iommufd/)
 #   make e2e-modern    iommufd + DMA logging, QEMU 10 and 11, libvirt 12
@@ -118,6 +119,10 @@ all-7.3: all
 check-7.3: all-7.3
 	./scripts/check.sh 7.3
 
+# the main job on 7.3 with the v7.3 series (table in build/k7.3/main-job)
+run-7.3: all-7.3
+	./scripts/main-job.sh -k 7.3
+
 # Are the series' fixes still needed?  Each kernel's stock VFIO against
 # stock_fixes_test, the unmap deadlock test and a reading of
 # its source; one line per bug and kernel (docs/design.rst, "Linux 7.3").
@@ -125,7 +130,7 @@ repro-fixes: all-7.3
 	./scripts/repro-fixes.sh 6.12
 	./scripts/repro-fixes.sh 7.3
 
-.PHONY: all-7.3 check-7.3 repro-fixes
+.PHONY: all-7.3 check-7.3 run-7.3 repro-fixes
 
 # The vGPU under modern VFIO user space (docs/modern.rst): Linux 6.12
 # from linux-source with IOMMUFD, IOMMUFD_DRIVER, the device cdev and the

@@ -8,7 +8,9 @@
 # fine-grained vGPU, then the stock Debian modules with the vGPU's baseline
 # pinning.  Print a side-by-side table and plot pages reported per round
 # (stock vs fine-grained vs ground truth) with gnuplot to PNG and SVG.
-# What runs in the VM is tests/vm/main-job.sh.
+# What runs in the VM is tests/vm/main-job.sh.  -k 7.3 runs it on Debian's
+# Linux 7.3 with the v7.3 series (the build of `make all-7.3`, build/k7.3)
+# instead of 6.12.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -17,19 +19,27 @@ usage() {
 	cat >&2 <<EOT
 usage: scripts/main-job.sh [-w WORKLOAD] [-p PINNED] [-m GUEST_MEM]
                            [-r ROUNDS] [-s SCALE] [-f FRAMES_PER_ROUND]
-                           [-o OUTDIR]
+                           [-o OUTDIR] [-k 6.12|7.3]
 Defaults: resident, its pinned set (1G), the guest memory the workload
-needs, 8 rounds, the workload's scale, 2 frames per round, build/main-job.
+needs, 8 rounds, the workload's scale, 2 frames per round, build/main-job
+(build/k7.3/main-job with -k 7.3), Linux 6.12.
 WORKLOAD is a name from tools/workloads/ or a path; -p sets the pinned
 working set of a workload with a 'rest' buffer (resident: 16M .. 4G).
 EOT
 	exit 2
 }
-while getopts "w:p:m:r:s:f:o:h" opt; do
+while getopts "w:p:m:r:s:f:o:k:h" opt; do
 	case $opt in
 	w) WL=$OPTARG ;; p) PINNED=$OPTARG ;; m) MEM=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;; s) SCALE=$OPTARG ;; f) FPR=$OPTARG ;;
-	o) out=$OPTARG ;; *) usage ;;
+	o) out=$OPTARG ;;
+	k) case $OPTARG in
+	   6.12) ;;
+	   7.3) [ "$out" != "$BUILD/main-job" ] || out=$BUILD/k7.3/main-job
+		BUILD=$BUILD/k7.3 ;;
+	   *) usage ;;
+	   esac ;;
+	*) usage ;;
 	esac
 done
 case $WL in
@@ -50,7 +60,8 @@ vm_mem=$(( guest * 2 / 1048576 + 1024 ))M
 timeout=$(( 600 + guest * ROUNDS / (1 << 30) * 60 ))
 
 args="${MEM:+-m $MEM} ${PINNED:+-p $PINNED} -r $ROUNDS ${SCALE:+-s $SCALE} -f $FPR"
-"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t "$timeout" -l "$out/log" -- \
+BUILD=$BUILD KERNEL=$BUILD/kernel/vmlinuz INITRAMFS=$BUILD/vm/initramfs.cpio \
+	"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t "$timeout" -l "$out/log" -- \
 	"sh /tests/main-job.sh $WL $args" | tee "$out/raw.txt" |
 	awk '/^@@JSON/ { skip = 1 } !skip && !/^@@VM/ { print } /^@@END/ { skip = 0 }' || true
 for l in fine-grained stock; do

@@ -9,8 +9,8 @@
 # oracle first, then the patched modules; only the stock parts on a kernel
 # the series is not carried for), the deadlock control
 # (tests/vm/deadlock-control.sh: stock type1 must deadlock, and the
-# deadlock tests must see it) and, on 6.12, the passthrough boot
-# (scripts/vm/passthrough.sh, tests/vm/run-passthrough.sh).
+# deadlock tests must see it) and, on Debian's 6.12 and 7.3, the
+# passthrough boot (scripts/vm/passthrough.sh, tests/vm/run-passthrough.sh).
 # Adding a kernel to make check: its label in the Makefile's check target,
 # a case in kernel_build below, its rows in tests/manifest.
 #
@@ -115,14 +115,14 @@ host_tests() {
 }
 
 # Each kernel's build directory, image and what of the suite runs there.
-# The passthrough boot (pt) runs on Debian's 6.12 only: the consumers of
-# vfio are rebuilt for the 6.12 series alone (scripts/vfio-consumers.sh).
+# The passthrough boot (pt) runs on Debian's kernels, whose consumers of
+# vfio scripts/vfio-consumers.sh rebuilds with each kernel's series.
 kernel_build() {	# LABEL: sets kb, kimg, krel, suite, pt
 	local ser=$1
 	pt=
 	case $1 in
 	6.12)	kb=$BUILD suite= pt=1 ;;
-	7.3)	kb=$BUILD/k7.3 suite= ;;
+	7.3)	kb=$BUILD/k7.3 suite= pt=1 ;;
 	iommufd) # scripts/modern/build.sh
 		kb=${IOMMUFD_DIR:-$TOP/build-iommufd}/out suite= ser=6.12
 		kimg=$(dirname "$kb")/linux/arch/x86/boot/bzImage
@@ -150,7 +150,7 @@ for w in $what; do
 	vm_boot deadlock-control 'sh /tests/deadlock-control.sh' -m 1G -t 120
 	# A host that also passes a device through: q35, intel-iommu, an igb
 	# on vfio-pci, the in-tree consumers of vfio of both module sets
-	# (docs/passthrough.rst); on Debian's 6.12.
+	# (docs/passthrough.rst); on Debian's 6.12 and 7.3.
 	[ -z "$pt" ] ||
 		runner=passthrough.sh vm_boot passthrough \
 			'sh /tests/run-passthrough.sh' -m 2G -t 600

@@ -25,6 +25,10 @@ t() {	# DESCRIPTION CMD...: one TAP line
 		sed 's/^/# /' /tmp/consumers_test.out
 	fi
 }
+# Without MODVERSIONS (Debian's 7.3) the modules carry no symbol versions
+# (no __versions section), and nothing refuses a consumer built against
+# the other vfio: only the rebuilt consumers keep such a host safe.
+versioned() { grep -q __versions "$D/stock/$1.ko"; }
 refused() {	# MODULE: its other build must not load next to this vfio
 	dmesg -c > /dev/null
 	if insmod "$D/$other/$1.ko"; then
@@ -52,7 +56,12 @@ bound() {
 echo "1..$(( $(echo "$direct" | wc -w) + 4 ))"
 t "what the consumers need loads (i915, kvm, ...)" vfio-consumers deps
 for m in $direct; do
-	t "the $other build of $m is refused (module versions)" refused "$m"
+	if versioned "$m"; then
+		t "the $other build of $m is refused (module versions)" refused "$m"
+	else
+		n=$((n + 1))
+		echo "ok $n - $v: the $other build of $m is refused # SKIP no module versions in this kernel"
+	fi
 done
 t "the $v build of $(echo $mods) loads" vfio-consumers "$v"
 t "all loaded: $(echo $mods)" loaded_all

@@ -201,57 +201,66 @@ def bitmap_tables():
                 d.write("%d %.1f %.1f\n" % (f["mem_bytes"] >> 20, s[0]["med_us"], f["med_us"]))
 
 
-def pins_table():
-    rows = c("pins", "fine-grained")
+def paired_table(test, key, title, intro, head, dat, row, dat_row, order=None):
+    """a section of @test's fine-grained results, each beside the stock
+    (and baseline, when measured) result of the same @key: a markdown row
+    row(f, s, b) and a line dat_row(f, s, b) of OUT/dat[0] (header dat[1])"""
+    rows = c(test, "fine-grained")
     if not rows:
         return
-    w("\n## Cost: pinning a GTT in bulk, and the memory of a pin\n")
-    w("A sample vGPU of the smallest type with N GTT entries; N contiguous entries written (the vGPU pins runs of up to 512 pages "
-      "per vfio_pin_pages call), then cleared (bulk unpins); median over rounds, virtual time (ICOUNT).  Kernel memory: "
-      "Slab + VmallocUsed of /proc/meminfo after the pins minus before, per pinned page: type1's vfio_pfn and the vGPU's GTT "
-      "leaves.  Patched minus stock is what the per-page intent counting costs.\n")
-    w("| pinned | type | pin calls | pins/s stock | pins/s patched | unpins/s stock | unpins/s patched | kernel bytes/page stock | patched | patched - stock |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
-    with open(out + "/pins.dat", "w") as d:
-        d.write("# pinned pins_per_s_stock pins_per_s_patched unpins_per_s_stock unpins_per_s_patched bytes_per_page_stock bytes_per_page_patched\n")
-        for f in sorted(rows, key=lambda x: x["pinned"]):
-            s = c("pins", "stock", pinned=f["pinned"])
+    w("\n## %s\n" % title)
+    w(intro + "\n")
+    w(head)
+    w("|---" * (head.count("|") - 1) + "|")
+    with open(out + "/" + dat[0], "w") as d:
+        d.write("# %s\n" % dat[1])
+        for f in sorted(rows, key=order) if order else rows:
+            s = c(test, "stock", **{key: f[key]})
             if not s:
                 continue
-            s = s[0]
-            w("| %d | %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %+.1f |" % (
-                f["pinned"], f["type"], f["pin_calls"], s["pins_per_s"], f["pins_per_s"],
-                s["unpins_per_s"], f["unpins_per_s"], s["kmem_bytes_per_page"],
-                f["kmem_bytes_per_page"], f["kmem_bytes_per_page"] - s["kmem_bytes_per_page"]))
-            d.write("%d %.0f %.0f %.0f %.0f %.2f %.2f\n" % (
-                f["pinned"], s["pins_per_s"], f["pins_per_s"], s["unpins_per_s"],
-                f["unpins_per_s"], s["kmem_bytes_per_page"], f["kmem_bytes_per_page"]))
+            b = c(test, "baseline", **{key: f[key]})
+            w(row(f, s[0], b[0] if b else None))
+            d.write(dat_row(f, s[0], b[0] if b else None) + "\n")
+
+
+def pins_table():
+    paired_table(
+        "pins", "pinned", "Cost: pinning a GTT in bulk, and the memory of a pin",
+        "A sample vGPU of the smallest type with N GTT entries; N contiguous entries written (the vGPU pins runs of up to 512 pages "
+        "per vfio_pin_pages call), then cleared (bulk unpins); median over rounds, virtual time (ICOUNT).  Kernel memory: "
+        "Slab + VmallocUsed of /proc/meminfo after the pins minus before, per pinned page: type1's vfio_pfn and the vGPU's GTT "
+        "leaves.  Patched minus stock is what the per-page intent counting costs.",
+        "| pinned | type | pin calls | pins/s stock | pins/s patched | unpins/s stock | unpins/s patched | kernel bytes/page stock | patched | patched - stock |",
+        ("pins.dat", "pinned pins_per_s_stock pins_per_s_patched unpins_per_s_stock unpins_per_s_patched bytes_per_page_stock bytes_per_page_patched"),
+        lambda f, s, b: "| %d | %s | %d | %.0f | %.0f | %.0f | %.0f | %.1f | %.1f | %+.1f |" % (
+            f["pinned"], f["type"], f["pin_calls"], s["pins_per_s"], f["pins_per_s"],
+            s["unpins_per_s"], f["unpins_per_s"], s["kmem_bytes_per_page"],
+            f["kmem_bytes_per_page"], f["kmem_bytes_per_page"] - s["kmem_bytes_per_page"]),
+        lambda f, s, b: "%d %.0f %.0f %.0f %.0f %.2f %.2f" % (
+            f["pinned"], s["pins_per_s"], f["pins_per_s"], s["unpins_per_s"],
+            f["unpins_per_s"], s["kmem_bytes_per_page"], f["kmem_bytes_per_page"]),
+        order=lambda x: x["pinned"])
+
+
+def tput_row(f, s, b):
+    b = b or {"fps_off_med": float("nan"), "fps_on_med": float("nan")}
+    ro, rn = f["fps_off_med"] / s["fps_off_med"], f["fps_on_med"] / s["fps_on_med"]
+    return "| %s | %s | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.3f | %.3f | %s | %.3f [%.3f, %.3f] |" % (
+        f["workload"], mib(f["pinned_pages"] * 4096), s["fps_off_med"], b["fps_off_med"], f["fps_off_med"],
+        s["fps_on_med"], b["fps_on_med"], f["fps_on_med"], ro, rn,
+        "met" if min(ro, rn) >= 0.99 else "NOT met", f["ratio_med"], f["ratio_ci_lo"], f["ratio_ci_hi"])
 
 
 def tput_table():
-    rows = c("tput", "fine-grained")
-    if not rows:
-        return
-    w("\n## Cost: frames per second, fine-grained vs stock\n")
-    w("Sample vGPU, each workload at its natural size, pairs of batches with tracking off and on, interleaved; virtual "
-      "(ICOUNT) frames per second, medians.  Target: fine-grained >= 0.99 x stock, tracking off and on.\n")
-    w("| workload | pinned MiB | fps off stock / baseline / fine | fps on stock / baseline / fine | fine / stock, off | fine / stock, on | target | fine on/off [95% CI] |")
-    w("|---|---|---|---|---|---|---|---|")
-    with open(out + "/tput.dat", "w") as d:
-        d.write("# workload fine_over_stock_off fine_over_stock_on\n")
-        for f in rows:
-            s = c("tput", "stock", workload=f["workload"])
-            b = c("tput", "baseline", workload=f["workload"])
-            if not s:
-                continue
-            s = s[0]
-            b = b[0] if b else {"fps_off_med": float("nan"), "fps_on_med": float("nan")}
-            ro, rn = f["fps_off_med"] / s["fps_off_med"], f["fps_on_med"] / s["fps_on_med"]
-            w("| %s | %s | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.3f | %.3f | %s | %.3f [%.3f, %.3f] |" % (
-                f["workload"], mib(f["pinned_pages"] * 4096), s["fps_off_med"], b["fps_off_med"], f["fps_off_med"],
-                s["fps_on_med"], b["fps_on_med"], f["fps_on_med"], ro, rn,
-                "met" if min(ro, rn) >= 0.99 else "NOT met", f["ratio_med"], f["ratio_ci_lo"], f["ratio_ci_hi"]))
-            d.write("%s %.4f %.4f\n" % (f["workload"], ro, rn))
+    paired_table(
+        "tput", "workload", "Cost: frames per second, fine-grained vs stock",
+        "Sample vGPU, each workload at its natural size, pairs of batches with tracking off and on, interleaved; virtual "
+        "(ICOUNT) frames per second, medians.  Target: fine-grained >= 0.99 x stock, tracking off and on.",
+        "| workload | pinned MiB | fps off stock / baseline / fine | fps on stock / baseline / fine | fine / stock, off | fine / stock, on | target | fine on/off [95% CI] |",
+        ("tput.dat", "workload fine_over_stock_off fine_over_stock_on"),
+        tput_row,
+        lambda f, s, b: "%s %.4f %.4f" % (f["workload"], f["fps_off_med"] / s["fps_off_med"],
+                                          f["fps_on_med"] / s["fps_on_med"]))
 
 
 def mark_table():

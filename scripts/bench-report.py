@@ -2,7 +2,11 @@
 """bench-report.py RAW RAW-COST OUT: turn scripts/bench.sh's two VM logs
 (@@RESULT blocks: vgpu-migrate JSON, dirty-cost JSON lines) into
 OUT/results.json, OUT/results.md, gnuplot data (OUT/*.dat) and plots (PNG +
-SVG).  A missing log leaves its tables out."""
+SVG).  A missing log leaves its tables out.  RAW.run and RAW-COST.run (one
+JSON object each, written by bench.sh) name the run that produced the log;
+every result carries its run's id.  With MERGE=1 the results of
+OUT/results.json that this invocation did not measure again (another pinned
+size, another workload, the costs) are kept, with their runs."""
 import json
 import os
 import subprocess
@@ -28,10 +32,38 @@ def blocks(path):
             buf.append(line)
 
 
-mig = [json.loads("\n".join(b)) for k, b in blocks(raw) if k == "mig"]
-cost = [json.loads(l) for k, b in blocks(rawc) if k == "cost"
-        for l in b if l.startswith("{")]
-json.dump({"migrations": mig, "cost": cost},
+def run_of(path):
+    """the run descriptor beside log @path, or None"""
+    try:
+        return json.load(open(path + ".run"))
+    except (OSError, ValueError):
+        return None
+
+
+def tagged(recs, run):
+    for d in recs:
+        d["run"] = run["id"] if run else "-"
+    return recs
+
+
+def mig_key(d):
+    return (d["label"], d["workload"], d["pinned_pages"])
+
+
+runs = [r for r in (run_of(raw), run_of(rawc)) if r]
+mig = tagged([json.loads("\n".join(b)) for k, b in blocks(raw) if k == "mig"], run_of(raw))
+cost = tagged([json.loads(l) for k, b in blocks(rawc) if k == "cost"
+               for l in b if l.startswith("{")], run_of(rawc))
+if os.environ.get("MERGE") and os.path.exists(out + "/results.json"):
+    old = json.load(open(out + "/results.json"))
+    have = {mig_key(d) for d in mig}
+    mig = [d for d in old.get("migrations", []) if mig_key(d) not in have] + mig
+    if not cost:
+        cost = old.get("cost", [])
+    runs = old.get("runs", []) + runs
+used = {d["run"] for d in mig + cost}    # a run that measured nothing here is left out
+runs = list({r["id"]: r for r in runs if r["id"] in used}.values())
+json.dump({"runs": runs, "migrations": mig, "cost": cost},
           open(out + "/results.json", "w"), indent=1)
 
 RES = sorted({d["pinned_pages"] for d in mig if d["workload"] == "resident"})
@@ -54,7 +86,7 @@ def mib(b):
 
 
 def size(b):
-    return "%d GiB" % (b >> 30) if b >= 1 << 30 else "%d MiB" % (b >> 20)
+    return "%g GiB" % (b / (1 << 30)) if b >= 1 << 30 else "%d MiB" % (b >> 20)
 
 
 def ratio(a, b):
@@ -88,20 +120,21 @@ def target(pinned_bytes, r):
 def mig_row(name, s, f):
     rounds = " / ".join(str(x["precopy_rounds"]) + ("" if x["converged"] else "*") for x in (s, f))
     links = " | ".join("%.1f / %.2f" % (link_ms(s["stopcopy_bytes"], g), link_ms(f["stopcopy_bytes"], g)) for g in GBITS)
-    return "| %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s | %s/%s |" % (
+    return "| %s | %s | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s | %s/%s | %s |" % (
         name, rounds, s["total_reported_pages"], f["total_reported_pages"],
         f["total_truth_pages"], prec(s["precision"], s["total_reported_pages"]),
         prec(f["precision"], f["total_reported_pages"]),
         mib(s["total_bytes"]), mib(f["total_bytes"]),
         mib(s["stopcopy_bytes"]), mib(f["stopcopy_bytes"]),
         ratio(s["stopcopy_bytes"], f["stopcopy_bytes"]),
-        s["downtime_ms"], f["downtime_ms"], links, s["verdict"], f["verdict"])
+        s["downtime_ms"], f["downtime_ms"], links, s["verdict"], f["verdict"],
+        " / ".join(sorted({s.get("run", "-"), f.get("run", "-")})))
 
 
 MIG_HEAD = ("| %s | rounds stock / fine | reported stock | reported fine | truth | precision stock | precision fine | "
             "total MiB stock | total MiB fine | stop-copy MiB stock | stop-copy MiB fine | stop-copy stock / fine | "
-            "downtime ms, measured, stock / fine | at 10 Gbit/s ms stock / fine | at 25 Gbit/s ms stock / fine | verdicts |")
-MIG_SEP = "|---" * 16 + "|"
+            "downtime ms, measured, stock / fine | at 10 Gbit/s ms stock / fine | at 25 Gbit/s ms stock / fine | verdicts | run |")
+MIG_SEP = "|---" * 17 + "|"
 
 
 def resident_table():
@@ -109,14 +142,14 @@ def resident_table():
     w("`resident` keeps its pinned set mapped in the GTT and mostly read: about 1.3 MiB written per frame, 2 frames per round, "
       "whatever the size (`vgpu-migrate -p SIZE`).  Stock sends the whole pinned set in every round and in the stop-copy.")
     w("Target: stop-copy bytes stock / fine >= 100x at >= 1 GiB pinned, >= 1000x at 4 GiB.\n")
-    w("| pinned | stop-copy stock / fine | target |")
-    w("|---|---|---|")
+    w("| pinned | stop-copy stock / fine | target | run |")
+    w("|---|---|---|---|")
     rows = []
     for p in RES:
         s, f = find("stock", "resident", p), find("fine-grained", "resident", p)
         if s and f:
             r = s["stopcopy_bytes"] / f["stopcopy_bytes"] if f["stopcopy_bytes"] else float("inf")
-            w("| %s | %.1fx | %s |" % (size(p * 4096), r, target(p * 4096, r)))
+            w("| %s | %.1fx | %s | %s |" % (size(p * 4096), r, target(p * 4096, r), f.get("run", "-")))
             rows.append((p, s, f, r))
     w("")
     w(MIG_HEAD % "pinned")
@@ -174,7 +207,8 @@ def bitmap_tables():
     w("Reporting test mdev (DEVICE scope on the patched modules), a 4 GiB mapping, N pages pinned with clean intent "
       "(stock has no intent: its pins are plain), tracking on; median of the per-query times in virtual us "
       "(ICOUNT: 8 ns per guest instruction, independent of the host's load).")
-    w("Targets: patched / stock <= 0.05 at >= 256k pinned; patched within 10% of the same query with nothing pinned.\n")
+    w("Targets: patched / stock <= 0.05 at >= 256k pinned; patched within 10% of the same query with nothing pinned.")
+    w(run_note(c("bitmap", "fine-grained")))
     w("| pinned | stock us | patched us | patched / stock | patched / patched with 0 pinned | clean pins |")
     w("|---|---|---|---|---|---|")
     base = c("bitmap", "fine-grained", series="pins", pinned=0)
@@ -201,6 +235,12 @@ def bitmap_tables():
                 d.write("%d %.1f %.1f\n" % (f["mem_bytes"] >> 20, s[0]["med_us"], f["med_us"]))
 
 
+def run_note(recs):
+    """the line that names the run(s) of @recs"""
+    ids = sorted({d.get("run", "-") for d in recs})
+    return "Run: %s (see \"Runs\").\n" % ", ".join(ids)
+
+
 def paired_table(test, key, title, intro, head, dat, row, dat_row, order=None):
     """a section of @test's fine-grained results, each beside the stock
     (and baseline, when measured) result of the same @key: a markdown row
@@ -209,7 +249,8 @@ def paired_table(test, key, title, intro, head, dat, row, dat_row, order=None):
     if not rows:
         return
     w("\n## %s\n" % title)
-    w(intro + "\n")
+    w(intro)
+    w(run_note(rows))
     w(head)
     w("|---" * (head.count("|") - 1) + "|")
     with open(out + "/" + dat[0], "w") as d:
@@ -269,7 +310,8 @@ def mark_table():
         return
     w("\n## Cost: vfio_mark_dirty()\n")
     w("Test mdev `DTM_MARK` of 1..4096 contiguous pages minus a null ioctl on the same path; per call / per page from a")
-    w("least-squares fit (virtual time under ICOUNT: 8 ns per instruction).\n")
+    w("least-squares fit (virtual time under ICOUNT: 8 ns per instruction).")
+    w(run_note(fits))
     w("| tracking | 1 page us | 16 pages us | 256 pages us | 4096 pages us | per call us | per page ns |")
     w("|---|---|---|---|---|---|---|")
     for t in ("on", "off"):
@@ -326,6 +368,16 @@ w("Generated by `make bench` (scripts/bench.sh, scripts/bench-report.py); machin
 w("stock = Debian's VFIO modules + the vGPU built for them (pins dirty, never reports);")
 w("baseline = patched modules, vGPU with fine_dirty=0; fine-grained = patched modules, fine-grained vGPU.")
 w("truth = pages the workload told the device to write.\n")
+if runs:
+    w("## Runs\n")
+    w("Every result names the run that produced it (`run` column, \"Run:\" lines); load = the host's 1/5/15-minute load "
+      "averages at the start and the end of the VM boot.\n")
+    w("| run | boot | command | commit | test VM | wall s | load at start | load at end |")
+    w("|---|---|---|---|---|---|---|---|")
+    for r in runs:
+        w("| %s | %s | `%s` | %s | %s | %s | %s | %s |" % (r["id"], r["boot"], r["command"], r["commit"], r["vm"],
+                                                      r["wall_s"], r["load_start"], r["load_end"]))
+    w("")
 if mig:
     resident_table()
     canned_table()

@@ -14,7 +14,9 @@
 # pages of the cost boot, default 4096,65536,262144,1048576), WLS (the
 # canned workloads migrated), TWLS (the workloads of tput; empty: no tput,
 # no baseline), SKIP_MIG=1 / SKIP_COST=1 (reuse the last raw file of that
-# boot).
+# boot), MERGE=1 (keep what OUT/results.json holds and this invocation does
+# not measure again: run the sizes in separate invocations), VM_MEM (the
+# migration VM's memory, default computed below).
 # Exit status: non-zero when a boot, a migration, a module load or a
 # dirty-cost run failed (the report is still written from what ran).
 #
@@ -36,6 +38,15 @@
 # 4G pinned; the cost VM 8 GiB (5.3 GiB of pinned pages at once).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
+# how this invocation was started (before the defaults), for the record of
+# each boot
+cmd="scripts/bench.sh${*:+ $*}"
+for v in VM_MEM ROUNDS FRAMES COST_ARGS PINS WLS TWLS SKIP_MIG SKIP_COST MERGE; do
+	[ -n "${!v+x}" ] && cmd="$v='${!v}' $cmd"
+done
+ni=$(ps -o ni= $$ | tr -d ' ')
+[ "$ni" != 0 ] && cmd="nice -n $ni $cmd"
+commit=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo -)
 BUILD=${BUILD:-$TOP/build}
 OUT=${OUT:-$TOP/docs/bench}
 ROUNDS=${ROUNDS:-8} FRAMES=${FRAMES:-2}
@@ -51,7 +62,7 @@ for s in $SIZES; do
 	tot=$((tot + b))
 done
 # source and destination memfds (guest: the pinned set and 64M)
-vm_mem=$(( (max + (64 << 20)) * 2 / 1048576 + 1536 ))M
+vm_mem=${VM_MEM:-$(( (max + (64 << 20)) * 2 / 1048576 + 1536 ))M}
 # about 30 minutes per GiB pinned on a loaded 2-core machine, stock's
 # eight rounds of the whole set most of it
 mig_timeout=$(( 900 + tot * 1800 / (1 << 30) ))
@@ -61,32 +72,45 @@ raw=$BUILD/bench/raw.txt
 rawc=$BUILD/bench/raw-cost.txt
 start=$(date +%s) fail=0
 
+run_record() {	# FILE BOOT T0 LOAD-AT-START VM: FILE.run names the run of FILE
+	printf '{"id": "%s %s", "boot": "%s", "command": "%s", "commit": "%s", "vm": "%s", "wall_s": %d, "load_start": "%s", "load_end": "%s"}\n' \
+		"$(date -u -d "@$3" +%Y-%m-%dT%H:%MZ)" "$2" "$2" "${cmd//\"/\\\"}" \
+		"$commit" "$5" \
+		$(( $(date +%s) - $3 )) "$4" "$(load)" > "$1.run"
+}
+
 if [ -z "${SKIP_MIG:-}" ]; then
-	t0=$(date +%s)
-	echo "migration boot: load $(load) at start" > "$BUILD/bench/times.txt"
+	t0=$(date +%s) l0=$(load)
+	echo "migration boot: load $l0 at start" > "$BUILD/bench/times.txt"
 	"$TOP/scripts/vm/run.sh" -m "$vm_mem" -t "$mig_timeout" -l "$BUILD/bench/log" -- \
 		"sh /tests/bench-migrate.sh $ROUNDS $FRAMES '$SIZES' '$WLS'" \
 		> "$raw" 2>"$BUILD/bench/stderr.txt" ||
 		{ tail -30 "$raw"; echo "bench: migration boot failed" >&2; fail=1; }
 	echo "migration boot: $(( $(date +%s) - t0 )) s, load $(load) at the end" >> "$BUILD/bench/times.txt"
+	run_record "$raw" migrations "$t0" "$l0" "-smp ${SMP:-2} -m $vm_mem"
 fi
 
 if [ -z "${SKIP_COST:-}" ]; then
-	t0=$(date +%s)
-	echo "cost boot: load $(load) at start" >> "$BUILD/bench/times.txt"
+	t0=$(date +%s) l0=$(load)
+	echo "cost boot: load $l0 at start" >> "$BUILD/bench/times.txt"
 	ICOUNT=3 SMP=1 "$TOP/scripts/vm/run.sh" -m 8G -t 5400 -l "$BUILD/bench/log-cost" -- \
 		"sh /tests/bench-cost.sh '$COST_ARGS' '$TWLS' '$PINS'" \
 		> "$rawc" 2>"$BUILD/bench/stderr-cost.txt" ||
 		{ tail -30 "$rawc"; echo "bench: cost boot failed" >&2; fail=1; }
 	echo "cost boot (ICOUNT=3, SMP=1): $(( $(date +%s) - t0 )) s, load $(load) at the end" >> "$BUILD/bench/times.txt"
+	run_record "$rawc" costs "$t0" "$l0" "-smp 1 -m 8G -icount shift=3"
 fi
 
+prev=
+[ -n "${MERGE:-}" ] && [ -s "$OUT/machine.txt" ] && prev=$(cat "$OUT/machine.txt")
 {
+	[ -n "$prev" ] && printf '%s\n\n' "$prev"
 	echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB"
 	echo "guest: Debian $(cat "$BUILD/kver" 2>/dev/null || uname -r) under QEMU $(qemu-system-x86_64 --version | head -1 | awk '{print $4}') TCG"
 	echo "migrations: -smp ${SMP:-2}, -m $vm_mem, multi-threaded TCG; costs: -smp 1, -m 8G, -icount shift=3 (8 ns per guest instruction)"
 	echo "load: 1/5/15-minute load averages of the host (shared with other work: timings under TCG are slower than idle)"
-	echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo -)"
+	echo "invocation: $cmd"
+	echo "date: $(date -u +%Y-%m-%dT%H:%MZ), commit $commit"
 	echo "pinned sizes (resident): $SIZES; rounds $ROUNDS, $FRAMES frames per round; dirty-cost $COST_ARGS, pins $PINS"
 	cat "$BUILD/bench/times.txt" 2>/dev/null
 	echo "bench wall time (this invocation): $(( $(date +%s) - start )) s"

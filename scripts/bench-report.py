@@ -65,6 +65,12 @@ used = {d["run"] for d in mig + cost}    # a run that measured nothing here is l
 runs = list({r["id"]: r for r in runs if r["id"] in used}.values())
 json.dump({"runs": runs, "migrations": mig, "cost": cost},
           open(out + "/results.json", "w"), indent=1)
+# plot data and plots are written anew: none may outlive the results it showed
+for f in ["%s.dat" % d for d in ("pages", "resident", "stopcopy", "precision", "scaling", "bitmap-pins", "pins", "tput")] + \
+        ["%s.%s" % (p, e) for p in ("pages-per-round", "resident", "downtime", "stopcopy", "precision", "scaling",
+                                    "scaling-pins") for e in ("png", "svg")]:
+    if os.path.exists(os.path.join(out, f)):
+        os.remove(os.path.join(out, f))
 
 RES = sorted({d["pinned_pages"] for d in mig if d["workload"] == "resident"})
 WLS = []
@@ -357,6 +363,9 @@ def plots():
         "scaling-pins": "set title 'GET_BITMAP per query against clean pins (4 GiB mapped, ICOUNT)'; set logscale xy 2; set xlabel 'pinned pages'; set ylabel 'virtual us'; set grid; set style data linespoints; set key top left; plot 'bitmap-pins.dat' using 1:2 t 'stock' lw 2, '' using 1:3 t 'patched, DEVICE scope, clean pins' lw 2",
     }
     for name, cmd in cmds.items():
+        data = os.path.join(out, cmd.split("plot '", 1)[1].split("'", 1)[0])
+        if not os.path.exists(data) or all(l.startswith("#") for l in open(data)):
+            continue    # nothing measured for this plot
         for term, ext in (("pngcairo size 900,540", "png"), ("svg size 900,540", "svg")):
             subprocess.run(["gnuplot", "-e", "cd '%s'; set terminal %s noenhanced; set output '%s.%s'; %s"
                             % (out, term, name, ext, cmd)], check=False, stderr=subprocess.DEVNULL)

@@ -6,7 +6,8 @@ SVG).  A missing log leaves its tables out.  RAW.run and RAW-COST.run (one
 JSON object each, written by bench.sh) name the run that produced the log;
 every result carries its run's id.  With MERGE=1 the results of
 OUT/results.json that this invocation did not measure again (another pinned
-size, another workload, the costs) are kept, with their runs."""
+size, another workload, another cost measurement) are kept, with their
+runs."""
 import json
 import os
 import subprocess
@@ -50,6 +51,12 @@ def mig_key(d):
     return (d["label"], d["workload"], d["pinned_pages"])
 
 
+def cost_key(d):
+    """a dirty-cost record's identity: everything but its figures"""
+    return tuple(d.get(k) for k in ("test", "label", "key", "type", "series", "tracking",
+                                    "workload", "mem_bytes", "pinned", "pages"))
+
+
 runs = [r for r in (run_of(raw), run_of(rawc)) if r]
 mig = tagged([json.loads("\n".join(b)) for k, b in blocks(raw) if k == "mig"], run_of(raw))
 cost = tagged([json.loads(l) for k, b in blocks(rawc) if k == "cost"
@@ -58,8 +65,8 @@ if os.environ.get("MERGE") and os.path.exists(out + "/results.json"):
     old = json.load(open(out + "/results.json"))
     have = {mig_key(d) for d in mig}
     mig = [d for d in old.get("migrations", []) if mig_key(d) not in have] + mig
-    if not cost:
-        cost = old.get("cost", [])
+    have = {cost_key(d) for d in cost}
+    cost = [d for d in old.get("cost", []) if cost_key(d) not in have] + cost
     runs = old.get("runs", []) + runs
 used = {d["run"] for d in mig + cost}    # a run that measured nothing here is left out
 runs = list({r["id"]: r for r in runs if r["id"] in used}.values())

@@ -11,7 +11,8 @@
 # sizes the targets name first: a boot cut short keeps them).
 # Environment: OUT (default docs/bench), ROUNDS (8), FRAMES (2 per round),
 # COST_ARGS (dirty-cost options, default "-r 4 -b 4 -p 16"), PINS (pinned
-# pages of the cost boot, default 4096,65536,262144,1048576), WLS (the
+# pages of the cost boot, default 4096,65536,262144,1048576; empty: no
+# bitmap, mark or pins, e.g. TWLS alone in a run of its own), WLS (the
 # canned workloads migrated), TWLS (the workloads of tput; empty: no tput,
 # no baseline), SKIP_MIG=1 / SKIP_COST=1 (reuse the last raw file of that
 # boot), MERGE=1 (keep what OUT/results.json holds and this invocation does
@@ -51,7 +52,7 @@ BUILD=${BUILD:-$TOP/build}
 OUT=${OUT:-$TOP/docs/bench}
 ROUNDS=${ROUNDS:-8} FRAMES=${FRAMES:-2}
 COST_ARGS=${COST_ARGS:--r 4 -b 4 -p 16}
-PINS=${PINS:-4096,65536,262144,1048576}
+PINS=${PINS-4096,65536,262144,1048576}
 SIZES=${*:-1G 4G 256M 16M}
 WLS=${WLS-idle scanout render compute random-write cloud-gaming-60fps}
 # tput: idle frames do no device work

@@ -8,32 +8,37 @@
 # GTT of PIN COUNTS entries populated and cleared in bulk).  tput (tracking
 # on vs off) of each workload at its natural size under patched +
 # fine-grained, patched + fine_dirty=0 (baseline) and stock.  Then the
-# patched / stock comparison.  Each result between "@@RESULT cost" and
-# "@@END", each failure as an "@@FAIL ..." line.
+# patched / stock comparison.  Each dirty-cost run's results between
+# "@@RESULT cost" and "@@END" as soon as it ends (a boot cut short keeps
+# what finished), each failure as an "@@FAIL ..." line.  Empty PIN COUNTS:
+# no bitmap, mark or pins (tput only).
 cd /tests || exit 1
 C="./dirty-cost $1"
 wls=$2 pins=$3
 emit() { echo "@@RESULT $1"; cat "$2"; echo '@@END'; }
 
+one() {		# LABEL WHAT DIRTY-COST-ARGS...: one run, its results at once
+	l=$1 what=$2
+	shift 2
+	$C -l "$l" "$@" > /tmp/one.jsonl 2> /tmp/cost.err ||
+		echo "@@FAIL cost $l $what" >> /tmp/cost.err
+	cat /tmp/cost.err
+	emit cost /tmp/one.jsonl
+	cat /tmp/one.jsonl >> "/tmp/cost.$l.jsonl"
+}
+
 cost() {	# LABEL MODULES MODARGS WITH-BITMAP
 	l=$1 m=$2 a=$3
+	: > "/tmp/cost.$l.jsonl"
 	MODARGS_sample_vgpu=$a vfio-mods "$m" || echo "@@FAIL vfio-mods $m"
-	{
-		if [ "$4" = 1 ]; then
-			$C -l "$l" --types reporting --clean --pin-mem 4G \
-				--pins "0,$pins" bitmap mark ||
-				echo "@@FAIL cost $l bitmap" >&2
-			$C -l "$l" --gtt "$pins" pins ||
-				echo "@@FAIL cost $l pins" >&2
-		fi
-		for w in $wls; do
-			$C -l "$l" -w "workloads/$w.wl" tput ||
-				echo "@@FAIL cost $l tput $w" >&2
-		done
-	} > "/tmp/cost.$l.jsonl" 2> /tmp/cost.err
-	cat /tmp/cost.err >&2
-	grep '^@@FAIL' /tmp/cost.err
-	emit cost "/tmp/cost.$l.jsonl"
+	if [ "$4" = 1 ] && [ -n "$pins" ]; then
+		one "$l" bitmap --types reporting --clean --pin-mem 4G \
+			--pins "0,$pins" bitmap mark
+		one "$l" pins --gtt "$pins" pins
+	fi
+	for w in $wls; do
+		one "$l" "tput $w" -w "workloads/$w.wl" tput
+	done
 	vfio-mods unload
 }
 

@@ -37,7 +37,7 @@ igt() {
 		chroot $ROOT $IGT/$t > /tmp/igt/$t.log 2>&1
 	fi
 	rc=$?
-	grep -aE '^(Subtest |Dynamic subtest |(SUCCESS|SKIP|FAIL|CRASH) \()|Test requirement|Test assertion failure|Failed assertion|Last errno|Received signal' \
+	grep -aE '^(Subtest |Dynamic subtest |(SUCCESS|SKIP|FAIL|CRASH) \()|Test requirement|Test assertion failure|Failed assertion|error: |Last errno|Received signal' \
 		/tmp/igt/$t.log | sed "s/^/IGT $t: /" | head -200
 	echo "IGT-END $t rc=$rc"
 	return $rc

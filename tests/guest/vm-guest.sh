@@ -49,6 +49,26 @@ guest_start() {
 		-serial file:$W/$name.console -serial file:$W/$name.out \
 		-qmp unix:$W/$name.qmp,server=on,wait=off -pidfile $W/$name.pid \
 		"$@" > $W/$name.err 2>&1 &
+	relay $name
+}
+
+# relay NAME: the guest's progress lines as they come, so that a run
+# stopped by its limit still shows how far it got (the results follow at
+# the end); relay_stop ends them
+CR=$(printf '\r')
+relays=
+relay() {
+	tail -f $W/$1.out 2>/dev/null | while IFS= read -r l; do
+		case $l in *"$CR") l=${l%?} ;; esac
+		case $l in GUEST*|IGT-END*|wsim:*|*"Subtest "*": "*)
+			echo "# live $1: $l" ;;
+		esac
+	done &
+	relays="$relays $!"
+}
+relay_stop() {
+	[ -z "$relays" ] || kill $relays 2>/dev/null
+	relays=
 }
 
 # wait_out NAME REGEX SECONDS: a line of the guest's output matches
@@ -151,6 +171,7 @@ else
 fi
 mdev_remove $U1 && [ ! -e /sys/bus/mdev/devices/$U1 ]
 tap $? "vGPU instance removed"
+relay_stop
 vfio-mods unload
 echo "1..$n"
 [ $fails = 0 ]

@@ -17,6 +17,8 @@ BEGIN {
 	print sep
 }
 /^QEMU-RESULT/ {
+	# lines from the console of the test VM end in CR LF
+	sub(/\r$/, "")
 	printf fmt, v("scope"), v("mem"), v("pinned"), v("total_ms"), v("downtime_ms"),
 		int(v("ram_bytes") / 1024), int(v("precopy_bytes") / 1024),
 		int(v("downtime_bytes") / 1024), v("dirty_syncs"),

@@ -67,6 +67,8 @@ rc=${PIPESTATUS[0]}
 } > "$OUT/modern-results.txt"
 "$TOP/tests/qemu/modern-table.py" "$OUT/modern-results.txt" | tee "$OUT/modern-table.txt"
 pass=$(grep -cE '^ok [0-9]+' "$log/out.txt")
-fail=$(grep -cE '^not ok [0-9]+' "$log/out.txt")
-echo "$pass passed, $fail failed (vm exit $rc; logs in $log)"
+# "not ok ... # TODO": a path's known outcome (vm-modern.sh), not a failure
+fail=$(grep -E '^not ok [0-9]+' "$log/out.txt" | grep -vc '# TODO')
+todo=$(grep -cE '^not ok [0-9]+.* # TODO' "$log/out.txt")
+echo "$pass passed, $fail failed, $todo known (TODO) (vm exit $rc; logs in $log)"
 [ "$rc" = 0 ] && [ "$fail" = 0 ]

@@ -25,7 +25,14 @@
 #   legacy-stock    stock modules and vGPU, x-device-dirty-page-tracking=off:
 #                   stock type1, every pinned page dirty every round
 #   iommufd-nolog   the stock baseline under iommufd: no DMA logging
-#                   (x-device-dirty-page-tracking=off), enable-migration=on
+#                   (x-device-dirty-page-tracking=off), enable-migration=on.
+#                   QEMU then asks VFIO for no dirty pages at all and does
+#                   not treat guest RAM as dirty either: the pages the vGPU
+#                   writes while migrating reach the destination stale, and
+#                   the guest's checks there must catch it.  Those failing
+#                   destination checks are printed as "# TODO" (the path's
+#                   known outcome, not counted); one check of its own
+#                   asserts that the destination did catch the lost writes.
 # Environment: VM_MIGRATE (vm-migrate.sh as the VM sees it), TROOT (the
 # trixie root as the VM sees it), QEMUS (default "10 11"), PAYLOAD (host
 # path, copied into the VM's /tmp so that both roots see it), QMPPY,
@@ -34,6 +41,20 @@ PATHS=${PATHS:-iommufd-dmalog legacy-dmalog legacy-series stock-dmalog legacy-st
 QEMUS=${QEMUS:-10 11}
 MEM=${MEM:-128}
 VM_MIGRATE_HELPERS=1 . "$VM_MIGRATE"
+# vm-migrate.sh's tap, except that a failing check matching XFAIL is the
+# path's known outcome: "not ok ... # TODO", not counted in fails
+XFAIL=
+tap() {	# STATUS(0 ok) DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	elif [ -n "$XFAIL" ] && echo "$2" | grep -qE "$XFAIL"; then
+		echo "not ok $n - $2 # TODO no dirty tracker: device writes lost"
+	else
+		echo "not ok $n - $2"
+		fails=$((fails + 1))
+	fi
+}
 TRACE=vfio_device_dirty_tracking_start,vfio_get_dirty_bitmap
 TRACE=$TRACE,vfio_container_query_dirty_bitmap,iommufd_backend_set_dirty
 TRACE=$TRACE,migration_bitmap_sync_start,vfio_migration_realize
@@ -103,7 +124,11 @@ check_tracker() {
 		fi ;;
 	none)
 		[ "${reported:-0}" = 0 ]
-		tap $? "$mp QEMU $QVER: no VFIO dirty bitmap at all" ;;
+		tap $? "$mp QEMU $QVER: no VFIO dirty bitmap at all"
+		# the vGPU wrote while migrating, nothing told QEMU: the
+		# destination guest must find stale pages
+		[ "$(kv verified)" = no ] && [ "${written:-0}" -gt 0 ]
+		tap $? "$mp QEMU $QVER: the destination guest caught the $written lost device writes" ;;
 	esac
 }
 
@@ -114,18 +139,23 @@ for d in proc sys dev tmp; do
 done
 set -- $PATHS
 np=$#
+nn=$(echo " $PATHS " | grep -c ' iommufd-nolog ')
 set -- $QEMUS
-echo "1..$((np * $# * 12))"
+echo "1..$(((np * 12 + nn) * $#))"
 for qv in $QEMUS; do
 	qemu_setup $qv
 	note "QEMU $qv: $QVER ($QEMU_ROOT)"
 	for mp in $PATHS; do
 		path_setup $mp
+		XFAIL=
+		[ $expect = none ] &&
+			XFAIL="destination guest passes|no FAIL line|MSIs delivered on the destination"
 		vfio-mods $mods
 		# (no pipe: the TAP counters live in this shell)
 		migrate_one $mp $MEM > $W/one 2>&1
 		cat $W/one
 		cat $W/one >> $W/out
+		XFAIL=
 		check_tracker
 		vfio-mods unload
 	done

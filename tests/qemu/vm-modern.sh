@@ -128,7 +128,7 @@ check_tracker() {
 		# the vGPU wrote while migrating, nothing told QEMU: the
 		# destination guest must find stale pages
 		[ "$(kv verified)" = no ] && [ "${written:-0}" -gt 0 ]
-		tap $? "$mp QEMU $QVER: the destination guest caught the $written lost device writes" ;;
+		tap $? "$mp QEMU $QVER: the destination guest found stale pages (vGPU wrote $written while migrating)" ;;
 	esac
 }
 

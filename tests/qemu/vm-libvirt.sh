@@ -177,6 +177,18 @@ migrate_lv() {	# PATH
 	rc=$?
 	tap $rc "$tag: guest payload runs on lv-src (frame $BEFORE)"
 	[ $rc = 0 ] || { virsh src destroy vgpu-guest; virsh src undefine vgpu-guest; return; }
+	# the backend libvirt gave QEMU, from QEMU's own command line: an
+	# iommufd object (not the trace events, which are named iommufd_*)
+	backend=legacy
+	for p in $(pidof qemu-system-x86_64); do
+		tr '\0' '\n' < /proc/$p/cmdline > $SH/cmdline
+		grep -E 'iommufd|vfio-pci' $SH/cmdline | grep -v '^enable=' | sed 's/^/# QEMU: /'
+		grep -qE '"qom-type":"iommufd"|^iommufd,|"iommufd":"' $SH/cmdline && backend=iommufd
+	done
+	want=legacy
+	case $lp in iommufd-*) want=iommufd ;; esac
+	[ $backend = $want ]
+	tap $? "$tag: QEMU runs with the $want backend (its command line: $backend)"
 	virsh src migrate --live --verbose --persistent --undefinesource \
 		--xml /tmp/qm/dst.xml --migrateuri tcp://$DSTIP:$MIGPORT \
 		vgpu-guest "$(uri dst)" > $SH/migrate.out 2>&1
@@ -200,7 +212,7 @@ migrate_lv() {	# PATH
 	grep -aq '^FAIL' $SH/src.serial $SH/dst.serial && v=no
 	lvver=$(chroot $L/src/root virsh --version)
 	qver=$(chroot $L/src/root /usr/bin/qemu-system-x86_64 --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
-	echo "LIBVIRT-RESULT libvirt=$lvver qemu=$qver path=$lp $(sh "$QTRACE" $SH/src.trace)" \
+	echo "LIBVIRT-RESULT libvirt=$lvver qemu=$qver path=$lp backend=$backend $(sh "$QTRACE" $SH/src.trace)" \
 	     "lv_time_ms=$(jobstat time_elapsed) lv_downtime_ms=$(jobstat downtime)" \
 	     "lv_memory_bytes=$(jobstat memory_processed) lv_iterations=$(jobstat memory_iteration)" \
 	     "lv_setup_ms=$(jobstat setup_time) lv_dirty_rate=$(jobstat memory_dirty_rate)" \
@@ -214,7 +226,7 @@ migrate_lv() {	# PATH
 }
 
 set -- $LPATHS
-echo "1..$((4 + 7 * $#))"
+echo "1..$((4 + 8 * $#))"
 vfio-mods patched
 for h in src dst; do root_setup $h || { echo "Bail out! overlay over $TROOT"; exit 1; }; done
 # one identity first: libvirt must refuse a migration to the same host

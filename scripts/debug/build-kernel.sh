@@ -11,8 +11,9 @@
 # DEBUG_LIST, fault injection, VFIO=m with the legacy container, IOMMUFD=y)
 # and runs `make bzImage modules`.  The iommufd kernel: the same in
 # $IOMMUFD_DIR (default build-iommufd/linux) with scripts/debug/iommufd.config,
-# every option of which is checked.  A stamp of the source package version,
-# the config fragment and this script lets a second run reuse the tree.
+# every option of which is checked.  A stamp of the source package version
+# and the config fragment lets a second run reuse the tree; a changed
+# fragment reconfigures the extracted tree and runs make in it (incremental).
 # Prints the tree's path on the last line of stdout.
 #
 # Environment: DEBUG_DIR, IOMMUFD_DIR, JOBS (default 2: the machines are shared),
@@ -113,6 +114,7 @@ CONFIG_FAIL_PAGE_ALLOC=y
 CONFIG_FAULT_INJECTION_DEBUG_FS=y
 CONFIG_FAULT_INJECTION_USERCOPY=y
 CONFIG_DEBUG_FS=y
+CONFIG_USERFAULTFD=y
 EOF
 }
 bad=0

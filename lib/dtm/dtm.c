@@ -75,11 +75,22 @@ int dtm_dev_write(struct vfio_dev *d, __u64 iova, const void *data,
 	return ioctl(d->fd, DTM_DEV_WRITE, &w) ? vfio_errno() : 0;
 }
 
-int dtm_unmap_delay(struct vfio_dev *d, __u32 ms)
+static int dtm_config(struct vfio_dev *d, __u32 flags, __u32 ms)
 {
-	struct dtm_config cfg = { .argsz = sizeof(cfg), .unmap_delay_ms = ms };
+	struct dtm_config cfg = { .argsz = sizeof(cfg), .flags = flags,
+				  .unmap_delay_ms = ms };
 
 	return ioctl(d->fd, DTM_CONFIG, &cfg) ? vfio_errno() : 0;
+}
+
+int dtm_unmap_delay(struct vfio_dev *d, __u32 ms)
+{
+	return dtm_config(d, 0, ms);
+}
+
+int dtm_unmap_hold(struct vfio_dev *d, __u32 max_ms)
+{
+	return dtm_config(d, DTM_CONFIG_UNMAP_HOLD, max_ms);
 }
 
 int dtm_info(struct vfio_dev *d, struct dtm_info *info)

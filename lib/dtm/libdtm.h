@@ -32,6 +32,11 @@ int dtm_dev_write(struct vfio_dev *d, __u64 iova, const void *data,
 		  __u64 length, __u32 flags);
 /* DTM_CONFIG: every dma_unmap callback of the device sleeps @ms first */
 int dtm_unmap_delay(struct vfio_dev *d, __u32 ms);
+/*
+ * DTM_CONFIG_UNMAP_HOLD: every dma_unmap callback waits for the release
+ * (dtm_unmap_delay(d, 0)), at most @max_ms
+ */
+int dtm_unmap_hold(struct vfio_dev *d, __u32 max_ms);
 int dtm_info(struct vfio_dev *d, struct dtm_info *info);
 
 #ifdef __KSELFTEST_HARNESS_H
@@ -47,6 +52,7 @@ int dtm_info(struct vfio_dev *d, struct dtm_info *info);
 #define test_dtm_info(...)	__vfio_ok(dtm_info(__VA_ARGS__))
 #define test_dtm_dev_write(...)	__vfio_ok(dtm_dev_write(__VA_ARGS__))
 #define test_dtm_unmap_delay(...) __vfio_ok(dtm_unmap_delay(__VA_ARGS__))
+#define test_dtm_unmap_hold(...) __vfio_ok(dtm_unmap_hold(__VA_ARGS__))
 #endif
 
 #endif /* _LIBDTM_H */

@@ -26,6 +26,7 @@
 #include <linux/iommu.h>
 #include <linux/highmem.h>
 #include <linux/delay.h>
+#include <linux/wait.h>
 #include "dirty_test_mdev.h"
 
 #define DTM_NAME "vfio_dirty_test"
@@ -55,8 +56,11 @@ struct dtm_state {
 	u64 pinned_dirty;
 	u64 pinned_clean;
 	u64 unmap_unpins;
+	u64 unmap_calls;
 	struct dtm_pending pending;
 	unsigned int unmap_delay_ms;
+	bool unmap_hold;		/* DTM_CONFIG_UNMAP_HOLD */
+	wait_queue_head_t unmap_wq;	/* released holds */
 };
 
 static struct class *dtm_class;
@@ -387,10 +391,12 @@ static long dtm_ioctl_config(struct dtm_state *st, unsigned long arg)
 
 	if (copy_from_user(&cfg, (void __user *)arg, sizeof(cfg)))
 		return -EFAULT;
-	if (cfg.argsz < sizeof(cfg) || cfg.flags || cfg.reserved ||
-	    cfg.unmap_delay_ms > 10000)
+	if (cfg.argsz < sizeof(cfg) || cfg.flags & ~DTM_CONFIG_UNMAP_HOLD ||
+	    cfg.reserved || cfg.unmap_delay_ms > 10000)
 		return -EINVAL;
 	WRITE_ONCE(st->unmap_delay_ms, cfg.unmap_delay_ms);
+	WRITE_ONCE(st->unmap_hold, cfg.flags & DTM_CONFIG_UNMAP_HOLD);
+	wake_up_all(&st->unmap_wq);
 	return 0;
 }
 
@@ -411,6 +417,7 @@ static long dtm_ioctl_info(struct dtm_state *st, unsigned long arg)
 	info.pinned_dirty = st->pinned_dirty;
 	info.pinned_clean = st->pinned_clean;
 	info.unmap_unpins = st->unmap_unpins;
+	info.unmap_calls = st->unmap_calls;
 	mutex_unlock(&st->pin_lock);
 	return copy_to_user((void __user *)arg, &info, sizeof(info)) ?
 		-EFAULT : 0;
@@ -461,16 +468,32 @@ static u64 dtm_unpin_pfns(struct dtm_state *st, u64 first, u64 last)
 	return n;
 }
 
+/*
+ * DTM_CONFIG's delay, holding none of our locks: a sleep, or with
+ * DTM_CONFIG_UNMAP_HOLD a wait for the release, bounded by the delay.
+ */
+static void dtm_unmap_wait(struct dtm_state *st)
+{
+	unsigned int delay = READ_ONCE(st->unmap_delay_ms);
+
+	mutex_lock(&st->pin_lock);
+	st->unmap_calls++;
+	mutex_unlock(&st->pin_lock);
+	if (READ_ONCE(st->unmap_hold))
+		wait_event_timeout(st->unmap_wq, !READ_ONCE(st->unmap_hold),
+				   msecs_to_jiffies(delay));
+	else if (delay)
+		msleep(delay);
+}
+
 static void dtm_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
 	struct dtm_state *st = container_of(vdev, struct dtm_state, vdev);
 	struct dtm_pending *p = &st->pending;
-	unsigned int delay = READ_ONCE(st->unmap_delay_ms);
 
 	if (!length)
 		return;
-	if (delay)
-		msleep(delay);
+	dtm_unmap_wait(st);
 	mutex_lock(&st->pin_lock);
 	/* mark a deferred write in the range before unpinning its pages */
 	if (p->length && p->iova <= iova + length - 1 &&
@@ -498,6 +521,7 @@ static int dtm_init_dev(struct vfio_device *vdev)
 	struct dtm_type *type = container_of(mdev->type, struct dtm_type, type);
 
 	mutex_init(&st->pin_lock);
+	init_waitqueue_head(&st->unmap_wq);
 	xa_init(&st->pins);
 #ifndef VFIO_STOCK_API
 	vdev->reports_dirty = type->reports_dirty;

@@ -74,11 +74,14 @@ struct dtm_dev_write {
 /*
  * DTM_CONFIG: @unmap_delay_ms: every dma_unmap callback of this device first
  * sleeps that long (at most 10 s), holding none of its own locks.  For the
- * race tests.
+ * race tests.  With DTM_CONFIG_UNMAP_HOLD it waits instead until a later
+ * DTM_CONFIG without the flag releases it, for at most @unmap_delay_ms;
+ * dtm_info.unmap_calls tells the test that a callback has begun its wait.
  */
 struct dtm_config {
 	__u32	argsz;
-	__u32	flags;		/* zero */
+	__u32	flags;
+#define DTM_CONFIG_UNMAP_HOLD	(1 << 0)
 	__u32	unmap_delay_ms;
 	__u32	reserved;	/* zero */
 };
@@ -92,6 +95,7 @@ struct dtm_info {
 	__u64	pinned_dirty;	/* dirty-intent pins held */
 	__u64	pinned_clean;	/* clean-intent pins held */
 	__u64	unmap_unpins;	/* pins released from dma_unmap */
+	__u64	unmap_calls;	/* dma_unmap callbacks begun (non-empty) */
 };
 
 #define DTM_PIN		_IOW(DTM_IOC_TYPE, 0, struct dtm_pin)

@@ -11,6 +11,7 @@
  * report over both, B starts at bit 100 (not a multiple of 64).
  */
 #include <pthread.h>
+#include <time.h>
 #include "dirty_utils.h"
 
 #define IOVA_A		0x400000UL
@@ -231,7 +232,7 @@ TEST_F(fixes, read_only_pin_is_not_dirty)
 
 struct unmap_arg {
 	struct vfio_iommu *io;
-	int ret;
+	int ret, done;
 	__u64 iova, size, unmapped;
 };
 
@@ -240,22 +241,44 @@ static void *unmap_thread(void *p)
 	struct unmap_arg *a = p;
 
 	a->ret = unmap_raw(a->io, a->iova, a->size, 0, &a->unmapped);
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* whether @dev's dma_unmap callbacks reach @n within @secs */
+static bool unmap_calls_reach(struct vfio_dev *dev, __u64 n, int secs)
+{
+	struct timespec t0, t;
+	struct dtm_info info;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (dtm_info(dev, &info))
+			return false;
+		if (info.unmap_calls >= n)
+			return true;
+		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < secs);
+	return false;
 }
 
 /*
  * An unmap of A and the hole after it notifies the device about its pin in
- * A and, while the (slow) callback runs, the user maps C straddling the
- * unmap's end.  When the unmap looks again it is bisected: stock reports
- * success having unmapped nothing (the device has been told to drop its
- * pins of A all the same).  On the series the same, and A, still mapped,
- * can be pinned again: the unmap does not leave it closed to pins.
+ * A and, while the callback is held (DTM_CONFIG_UNMAP_HOLD: the test waits
+ * until the callback has begun, maps, then releases it), the user maps C
+ * straddling the unmap's end.  When the unmap looks again it is bisected:
+ * stock reports success having unmapped nothing (the device has been told
+ * to drop its pins of A all the same).  On the series the same, and A,
+ * still mapped, can be pinned again: the unmap does not leave it closed to
+ * pins.
  */
 TEST_F(fixes, unmap_bisected_while_notifying)
 {
 	struct unmap_arg a = { .io = self->io, .iova = IOVA_A,
 			       .size = (PAGES_A + 64) * PAGE };
 	struct dtm_info info;
+	bool entered, held;
 	pthread_t th;
 	void *c_mem;
 
@@ -264,13 +287,21 @@ TEST_F(fixes, unmap_bisected_while_notifying)
 	ASSERT_NE(MAP_FAILED, c_mem);
 	test_vfio_dma_map(self->io, IOVA_A, self->mem, PAGES_A * PAGE);
 	test_dtm_pin(self->dev, PG(10), 1, 0);
-	test_dtm_unmap_delay(self->dev, 500);
+	test_dtm_unmap_hold(self->dev, 10000);
 	ASSERT_EQ(0, pthread_create(&th, NULL, unmap_thread, &a));
-	usleep(200 * 1000);
+	entered = unmap_calls_reach(self->dev, 1, 10);
 	/* C: from 32 pages after A to 32 pages past the unmap's end */
-	test_vfio_dma_map(self->io, PG(PAGES_A + 32), c_mem, 64 * PAGE);
-	ASSERT_EQ(0, pthread_join(th, NULL));
+	if (entered)
+		test_vfio_dma_map(self->io, PG(PAGES_A + 32), c_mem,
+				  64 * PAGE);
+	held = !__atomic_load_n(&a.done, __ATOMIC_ACQUIRE);
 	test_dtm_unmap_delay(self->dev, 0);
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_TRUE(entered)
+		TH_LOG("no dma_unmap callback within 10 s (unmap ret %d)",
+		       a.ret);
+	ASSERT_TRUE(held)
+		TH_LOG("the callback's hold expired before C was mapped");
 
 	ASSERT_EQ(0, a.ret);
 	ASSERT_EQ(0, a.unmapped);

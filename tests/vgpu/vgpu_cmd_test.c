@@ -367,25 +367,37 @@ TEST_F(errs, rejected_then_usable)
 
 /* ---- interrupts and unmap ---- */
 
+/* Interrupts on @index, the fence event enabled. */
+static void fence_irq_on(struct __test_metadata *_metadata, struct vgpu *g,
+			 int index)
+{
+	ASSERT_EQ(0, vgpu_irq_enable(g, index));
+	test_vgpu_wr(g, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_FENCE);
+}
+
+/* Run a fence asking for an interrupt: vgpu_wait_irq(@ms)'s result. */
+static int fence_irq(struct __test_metadata *_metadata, struct vgpu *g,
+		     __u32 seqno, int ms)
+{
+	__u32 c[4], n = vgpu_cmd_fence(c, DATA_GTT, seqno, true);
+
+	test_vgpu_run_ok(g, c, n);
+	return vgpu_wait_irq(g, ms);
+}
+
 TEST_F(vgpu, msi_fence_and_mask)
 {
 	struct vgpu *g = &self->g;
-	__u32 c[4], n;
 
-	ASSERT_EQ(0, vgpu_irq_enable(g, VFIO_PCI_MSI_IRQ_INDEX));
-	test_vgpu_wr(g, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_FENCE);
-	n = vgpu_cmd_fence(c, DATA_GTT, 1, true);
-	test_vgpu_run_ok(g, c, n);
-	EXPECT_EQ(1, vgpu_wait_irq(g, 2000));
+	fence_irq_on(_metadata, g, VFIO_PCI_MSI_IRQ_INDEX);
+	EXPECT_EQ(1, fence_irq(_metadata, g, 1, 2000));
 	EXPECT_TRUE(vgpu_reg(g, VGPU_REG_IRQ_STATUS) & VGPU_IRQ_FENCE);
 	test_vgpu_wr(g, VGPU_REG_IRQ_STATUS, VGPU_IRQ_FENCE);
 	EXPECT_EQ(0, vgpu_reg(g, VGPU_REG_IRQ_STATUS) & VGPU_IRQ_FENCE);
 
 	/* masked: no signal, status still records it */
 	test_vgpu_wr(g, VGPU_REG_IRQ_ENABLE, 0);
-	n = vgpu_cmd_fence(c, DATA_GTT, 2, true);
-	test_vgpu_run_ok(g, c, n);
-	EXPECT_EQ(-ETIME, vgpu_wait_irq(g, 200));
+	EXPECT_EQ(-ETIME, fence_irq(_metadata, g, 2, 200));
 	EXPECT_TRUE(vgpu_reg(g, VGPU_REG_IRQ_STATUS) & VGPU_IRQ_FENCE);
 	/* enabling with the event pending signals */
 	test_vgpu_wr(g, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_FENCE);
@@ -396,16 +408,11 @@ TEST_F(vgpu, msi_fence_and_mask)
 TEST_F(vgpu, intx_automask)
 {
 	struct vgpu *g = &self->g;
-	__u32 c[4], n;
 
-	ASSERT_EQ(0, vgpu_irq_enable(g, VFIO_PCI_INTX_IRQ_INDEX));
-	test_vgpu_wr(g, VGPU_REG_IRQ_ENABLE, VGPU_IRQ_FENCE);
-	n = vgpu_cmd_fence(c, DATA_GTT, 1, true);
-	test_vgpu_run_ok(g, c, n);
-	EXPECT_EQ(1, vgpu_wait_irq(g, 2000));
+	fence_irq_on(_metadata, g, VFIO_PCI_INTX_IRQ_INDEX);
+	EXPECT_EQ(1, fence_irq(_metadata, g, 1, 2000));
 	/* automasked until unmask */
-	test_vgpu_run_ok(g, c, n);
-	EXPECT_EQ(-ETIME, vgpu_wait_irq(g, 200));
+	EXPECT_EQ(-ETIME, fence_irq(_metadata, g, 1, 200));
 	ASSERT_EQ(0, vgpu_irq_unmask_intx(g));
 	EXPECT_EQ(1, vgpu_wait_irq(g, 2000));
 }

@@ -67,10 +67,12 @@ if [ -n "$PINNED" ]; then
 	# the pinned set (stock's stop-copy is all of it)
 	VARS="BEFORE=${BEFORE:-30} AFTER=${AFTER:-1}"
 	VARS="$VARS T_BEFORE=${T_BEFORE:-$((420 + pmib))} T_AFTER=${T_AFTER:-$((300 + pmib))}"
+	# (stock at 1 GiB sends 2 GiB: 270 s at load 5-18, 662 s allowed;
+	# docs/bench/qemu-1g-results.txt)
 	VARS="$VARS MIG_TIMEOUT=${MIG_TIMEOUT:-$((150 + pmib / 2))}"
 	VARS="$VARS CONVERGE_MS=${CONVERGE_MS:-$((10000 + pmib * 50))}"
-	# not before the first pass over guest RAM is done (about 40 s per
-	# GiB nested): forced earlier, QEMU switches over in the middle of it
+	# raised not before 20 s + 1 s per 8 MiB, and (qmp.py) not before the
+	# first pass over guest RAM has ended: 137 s at 1 GiB, same run
 	VARS="$VARS CONVERGE_AFTER=${CONVERGE_AFTER:-$((20 + pmib / 8))}"
 fi
 MEMS=${MEMS:-128}

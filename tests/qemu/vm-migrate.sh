@@ -70,8 +70,9 @@ AFTER=${AFTER:-100}
 TSCALE=${TSCALE:-1}
 export TSCALE
 BEFORE=${BEFORE:-100}
-# precopy not converged after CONVERGE_AFTER s (stock: every pinned page is
-# dirty in every round): raise QEMU's downtime-limit to CONVERGE_MS
+# precopy not converged after CONVERGE_AFTER s and its first pass over RAM
+# (stock: every pinned page is dirty in every round): raise QEMU's
+# downtime-limit to CONVERGE_MS (qmp.py --converge-after)
 CONVERGE_AFTER=${CONVERGE_AFTER:-20}
 CONVERGE_MS=${CONVERGE_MS:-10000}
 MIG_TIMEOUT=${MIG_TIMEOUT:-150}

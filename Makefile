@@ -24,7 +24,8 @@
 #                   for SOAK_TIME s (1800), then the series' model tester
 #                   for SOAK_MODEL_TIME s (600), a fresh seed (SOAK_SEED)
 #   make install    the series' modules and the consumers of vfio rebuilt
-#                   for them into /lib/modules/KVER/updates (DESTDIR=)
+#                   for them into /lib/modules/KVER/updates (DESTDIR=);
+#                   make install-7.3 the same for Debian's Linux 7.3
 #   make guest-test a Linux guest on the vGPU (its DRM driver, svgpu-wsim,
 #                   igt-gpu-tools from sid), nested in the test VM
 #   make guest-mig  that guest live-migrated while it runs
@@ -119,6 +120,9 @@ all-7.3: all
 check-7.3: all-7.3
 	./scripts/check.sh 7.3
 
+install-7.3: all-7.3
+	./scripts/install-modules.sh -k 7.3 $(if $(DESTDIR),-d $(DESTDIR))
+
 # the main job on 7.3 with the v7.3 series (table in build/k7.3/main-job)
 run-7.3: all-7.3
 	./scripts/main-job.sh -k 7.3
@@ -130,7 +134,7 @@ repro-fixes: all-7.3
 	./scripts/repro-fixes.sh 6.12
 	./scripts/repro-fixes.sh 7.3
 
-.PHONY: all-7.3 check-7.3 run-7.3 repro-fixes
+.PHONY: all-7.3 check-7.3 install-7.3 run-7.3 repro-fixes
 
 # The vGPU under modern VFIO user space (docs/modern.rst): Linux 6.12
 # from linux-source with IOMMUFD, IOMMUFD_DRIVER, the device cdev and the

@@ -13,18 +13,8 @@ mods=$(cd "$D/stock" && ls *.ko | sed 's/\.ko$//')
 # those that link against vfio.ko itself (vfio-pci needs vfio-pci-core,
 # which is refused first)
 direct=$(cat "$D/direct")
-n=0
-t() {	# DESCRIPTION CMD...: one TAP line
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" > /tmp/consumers_test.out 2>&1; then
-		echo "ok $n - $v: $desc"
-	else
-		echo "not ok $n - $v: $desc"
-		sed 's/^/# /' /tmp/consumers_test.out
-	fi
-}
+. "$(dirname "$0")/pt-lib.sh"
+TAP_PREFIX="$v: "
 # Without MODVERSIONS (Debian's 7.3) the modules carry no symbol versions
 # (no __versions section), and nothing refuses a consumer built against
 # the other vfio: only the rebuilt consumers keep such a host safe.
@@ -42,17 +32,6 @@ loaded_all() {
 		grep -q "^$m " /proc/modules || { echo "$m not loaded"; return 1; }
 	done
 }
-bound() {
-	for p in /sys/bus/pci/devices/*; do
-		[ "$(cat "$p/vendor"):$(cat "$p/device")" = 0x8086:0x10c9 ] || continue
-		echo vfio-pci > "$p/driver_override"
-		[ -e "$p/driver" ] || echo "${p##*/}" > /sys/bus/pci/drivers_probe
-		[ "$(basename "$(readlink "$p/driver")")" = vfio-pci ] || return 1
-		g=$(basename "$(readlink "$p/iommu_group")")
-		[ -c "/dev/vfio/$g" ] && return 0
-	done
-	return 1
-}
 echo "1..$(( $(echo "$direct" | wc -w) + 4 ))"
 t "what the consumers need loads (i915, kvm, ...)" vfio-consumers deps
 for m in $direct; do
@@ -65,4 +44,4 @@ for m in $direct; do
 done
 t "the $v build of $(echo $mods) loads" vfio-consumers "$v"
 t "all loaded: $(echo $mods)" loaded_all
-t "the igb binds to vfio-pci and has a VFIO group" bound
+t "the igb binds to vfio-pci and has a VFIO group" igb_vfio_pci

@@ -15,18 +15,7 @@ D=/lib/mods/install
 M=/lib/modules/$(uname -r)
 # kmod by its path: busybox's sh runs its own applets before PATH's
 K=/usr/sbin
-n=0
-t() {	# DESCRIPTION CMD...: one TAP line
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" > /tmp/modprobe_test.out 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' /tmp/modprobe_test.out
-	fi
-}
+. "$(dirname "$0")/pt-lib.sh"
 # the build ID of MODULE's file under DIR (updates or kernel) of the tree
 file_id() { awk -v m="$1" -v d="$2/" '$1 == m && index($2, d) == 1 { print $3 }' "$D/build-ids"; }
 loaded_id() {
@@ -65,17 +54,6 @@ nothing_loaded() {
 		! grep -q "^$m " /proc/modules || { echo "$m is loaded"; return 1; }
 	done
 }
-bound() {
-	for p in /sys/bus/pci/devices/*; do
-		[ "$(cat "$p/vendor"):$(cat "$p/device")" = 0x8086:0x10c9 ] || continue
-		echo vfio-pci > "$p/driver_override"
-		[ -e "$p/driver" ] || echo "${p##*/}" > /sys/bus/pci/drivers_probe
-		[ "$(basename "$(readlink "$p/driver")")" = vfio-pci ] || return 1
-		g=$(basename "$(readlink "$p/iommu_group")")
-		[ -c "/dev/vfio/$g" ] && return 0
-	done
-	return 1
-}
 there() {
 	[ -s "$M/modules.dep" ] && [ -d "$M/updates/vfio-dirty" ] &&
 		$K/modprobe -V && nothing_loaded
@@ -101,4 +79,4 @@ kvm_too() {
 	$K/modprobe $v && debians i915 irqbypass kvm $v
 }
 t "Debian's own: i915, irqbypass, kvm (KVM_VFIO) and its vendor module" kvm_too
-t "the igb binds to vfio-pci and has a VFIO group" bound
+t "the igb binds to vfio-pci and has a VFIO group" igb_vfio_pci

@@ -16,7 +16,7 @@
  * consecutive IOVAs are pinned with one vfio_pin_pages() call of up to
  * VGPU_GTT_BATCH pages, and pins are dropped the same way.  Only when a run
  * fails to pin are its entries pinned one by one, to find exactly which
- * entries fail.
+ * entries fail.  Under iommufd runs are one page long (vgpu_pin_batch()).
  *
  * All functions run with v->lock held.
  */
@@ -43,6 +43,19 @@ struct vgpu_run {
 	u32 n;
 	dma_addr_t iova;
 };
+
+/*
+ * Entries per pin or unpin run.  type1 drops the pins of any subrange of
+ * earlier pins, so runs of pins and unpins need not match.  iommufd keeps
+ * each vfio_pin_pages() range of an emulated device as one access and
+ * takes back only exactly such a range (anything else WARNs and leaves the
+ * pages pinned), while the vGPU unpins whichever entries change: under
+ * iommufd every entry is pinned and unpinned on its own.
+ */
+static u32 vgpu_pin_batch(struct vgpu_dev *v)
+{
+	return v->vdev.iommufd_access ? 1 : VGPU_GTT_BATCH;
+}
 
 /*
  * The entry, or NULL if its leaf does not exist.  Commands walk the GTT
@@ -130,7 +143,7 @@ static void vgpu_gtt_drop_pin(struct vgpu_dev *v, struct vgpu_run *r,
 {
 	dma_addr_t iova = e->val & VGPU_GTT_ADDR_MASK;
 
-	if (!r->n || r->n == VGPU_GTT_BATCH ||
+	if (!r->n || r->n == vgpu_pin_batch(v) ||
 	    iova != r->iova + ((dma_addr_t)r->n << PAGE_SHIFT)) {
 		vgpu_unpin_run(v, r);
 		r->iova = iova;
@@ -270,7 +283,8 @@ int vgpu_gtt_set_range(struct vgpu_dev *v, u32 first, const u64 *vals,
 		e->val = val;
 		if (!(val & VGPU_GTT_VALID) || e->page)
 			continue;
-		if (pin.n == VGPU_GTT_BATCH || first + i != pin.first + pin.n ||
+		if (pin.n == vgpu_pin_batch(v) ||
+		    first + i != pin.first + pin.n ||
 		    iova != pin.iova + ((dma_addr_t)pin.n << PAGE_SHIFT)) {
 			vgpu_pin_run_first(v, &pin, &err, failed);
 			pin.first = first + i;

@@ -22,6 +22,7 @@ struct vfio_migration_ops {
 };
 
 struct rb_root_cached;
+struct iommufd_access;
 struct iova_bitmap;
 
 struct vfio_log_ops {
@@ -41,6 +42,7 @@ struct vfio_device {
 	const struct vfio_migration_ops *mig_ops;
 	const struct vfio_log_ops *log_ops;
 	bool reports_dirty;
+	struct iommufd_access *iommufd_access;	/* NULL: the shim is type1 */
 };
 
 #define VFIO_PIN_CLEAN	(1 << 30)

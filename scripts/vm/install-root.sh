@@ -5,8 +5,8 @@
 # /lib/modules/KVER as a host running Debian's kernel has it after `make
 # install` (tests/vm/modprobe_test.sh, docs/passthrough.rst):
 #  - Debian's vfio, vfio_iommu_type1 and mdev, its consumers of vfio at
-#    their own paths and what they need (kernel/misc), as install_test.sh
-#    lays them out;
+#    their own paths and what they need (kernel/misc): debian-modules.sh,
+#    as install_test.sh has them;
 #  - then scripts/install-modules.sh -d over that root, the real `make
 #    install` with its depmod: updates/vfio-dirty and modules.dep;
 #  - the host's kmod (modprobe, modinfo, depmod) with its libraries, under
@@ -23,30 +23,15 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 KVER=$(cat "$BUILD/kver")
-C=$BUILD/consumers
 R=$BUILD/vm/install-root
 M=$R/lib/modules/$KVER
 out=$BUILD/vm/install.cpio
 rm -rf "$R" "$out"
-mkdir -p "$M/kernel/drivers/vfio/mdev" "$M/kernel/misc" "$R/lib/mods/install"
+mkdir -p "$R/lib/mods/install"
 
 # Debian's tree; LINKS: "PATH TARGET-IN-THE-VM" for each of its files
 links=$R/links
-cp "$BUILD"/modules/stock/{vfio,vfio_iommu_type1}.ko "$M/kernel/drivers/vfio/"
-cp "$BUILD/modules/stock/mdev.ko" "$M/kernel/drivers/vfio/mdev/"
-for m in vfio vfio_iommu_type1; do
-	echo "kernel/drivers/vfio/$m.ko /lib/mods/stock/$m.ko"
-done > "$links"
-echo "kernel/drivers/vfio/mdev/mdev.ko /lib/mods/stock/mdev.ko" >> "$links"
-while read -r m p; do
-	mkdir -p "$M/$(dirname "$p")"
-	cp "$C/stock/$m.ko" "$M/${p%.xz}"
-	echo "${p%.xz} /lib/mods/consumers/stock/$m.ko" >> "$links"
-done < "$C/img/consumers"
-for ko in "$C"/deps/*.ko; do
-	cp "$ko" "$M/kernel/misc/"
-	echo "kernel/misc/${ko##*/} /lib/mods/consumers/deps/${ko##*/}" >> "$links"
-done
+"$TOP/scripts/vm/debian-modules.sh" "$BUILD" "$R" "$links"
 
 if ! BUILD=$BUILD "$TOP/scripts/install-modules.sh" -d "$R" > "$BUILD/vm/install.log" 2>&1; then
 	cat "$BUILD/vm/install.log" >&2

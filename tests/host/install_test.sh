@@ -43,14 +43,7 @@ expect() {	# TEXT WANT GOT
 install_modules() { BUILD=$BUILD KDIR=$KDIR "$TOP/scripts/install-modules.sh" -d "$t" "$@"; }
 
 # Debian's tree
-mkdir -p "$M/kernel/drivers/vfio/mdev" "$M/kernel/misc"
-cp "$BUILD"/modules/stock/{vfio,vfio_iommu_type1}.ko "$M/kernel/drivers/vfio/"
-cp "$BUILD/modules/stock/mdev.ko" "$M/kernel/drivers/vfio/mdev/"
-while read -r m p; do
-	mkdir -p "$M/$(dirname "$p")"
-	cp "$C/stock/$m.ko" "$M/${p%.xz}"
-done < "$C/img/consumers"
-cp "$C"/deps/*.ko "$M/kernel/misc/"
+"$TOP/scripts/vm/debian-modules.sh" "$BUILD" "$t" || exit 1
 debian_pci="kernel/drivers/vfio/pci/vfio-pci-core.ko kernel/drivers/vfio/pci/vfio-pci.ko kernel/drivers/vfio/vfio.ko kernel/drivers/vfio/vfio_iommu_type1.ko kernel/misc/irqbypass.ko "
 
 echo "1..10"

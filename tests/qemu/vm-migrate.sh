@@ -96,10 +96,15 @@ mkdir -p $W
 # QEMU migrates over TCP on the loopback interface
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 
+# XFAIL (an ERE, empty by default): a failing check whose description
+# matches it is a known outcome, "not ok ... # TODO XFAIL_WHY", not
+# counted in fails (vm-modern.sh's path without a dirty tracker)
 tap() {	# STATUS(0 ok) DESCRIPTION
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then
 		echo "ok $n - $2"
+	elif [ -n "${XFAIL:-}" ] && echo "$2" | grep -qE "$XFAIL"; then
+		echo "not ok $n - $2 # TODO ${XFAIL_WHY:-known outcome}"
 	else
 		echo "not ok $n - $2"
 		fails=$((fails + 1))
